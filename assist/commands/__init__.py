@@ -1,0 +1,1 @@
+"""Subcommands of the ``assist`` console script, one module each."""

@@ -1,0 +1,213 @@
+"""Inbound chat events: the typed form of DESIGN.md's event protocol.
+
+A bad event is the sender's fault, so validation raises :class:`InvalidEvent` carrying the
+error code and a message that names the offending field; adapters turn it into an error
+frame on the same channel and carry on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from assist.core.timeutil import parse_ts
+
+__all__ = [
+    "CUSTOMER_EVENTS",
+    "Event",
+    "EventType",
+    "InvalidEvent",
+    "parse_event",
+]
+
+MAX_ID_LENGTH = 200
+MAX_TEXT_LENGTH = 20_000
+# A platform clock a little ahead of ours is normal; beyond this the ts is not believed.
+FUTURE_TOLERANCE = timedelta(seconds=2)
+
+
+class EventType(StrEnum):
+    CONVERSATION_OPENED = "conversation_opened"
+    CUSTOMER_MESSAGE = "customer_message"
+    AGENT_MESSAGE = "agent_message"
+    AGENT_TYPING = "agent_typing"
+    CONVERSATION_TRANSFERRED = "conversation_transferred"
+    CONVERSATION_CLOSED = "conversation_closed"
+    ORDER_PLACED = "order_placed"
+    ORDER_PAID = "order_paid"
+    COMPLAINT = "complaint"
+
+
+CUSTOMER_EVENTS = frozenset({EventType.CONVERSATION_OPENED, EventType.CUSTOMER_MESSAGE})
+
+_KNOWN_FIELDS = frozenset(
+    {
+        "id",
+        "type",
+        "conversation_id",
+        "customer_id",
+        "agent_id",
+        "ts",
+        "text",
+        "product_id",
+        "amount",
+        "order_id",
+    }
+)
+_TEXT_REQUIRED = frozenset({EventType.CUSTOMER_MESSAGE, EventType.AGENT_MESSAGE})
+
+
+class InvalidEvent(Exception):
+    """An event the sender got wrong; ``code`` is one of the protocol's error codes."""
+
+    def __init__(self, code: str, message: str, event_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.event_id = event_id
+
+    def to_frame(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.event_id is not None:
+            error["id"] = self.event_id
+        return {"error": error}
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One validated chat event; ``ts`` is an aware UTC datetime."""
+
+    id: str
+    type: EventType
+    conversation_id: str
+    ts: datetime
+    customer_id: str | None = None
+    agent_id: str | None = None
+    text: str | None = None
+    product_id: str | None = None
+    amount: float | None = None
+    order_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event as protocol JSON (unknown fields kept), for storage and replay logs."""
+        from assist.core.timeutil import format_ts
+
+        data: dict[str, Any] = dict(self.extra)
+        data.update(
+            id=self.id,
+            type=self.type.value,
+            conversation_id=self.conversation_id,
+            ts=format_ts(self.ts),
+        )
+        for name in ("customer_id", "agent_id", "text", "product_id", "amount", "order_id"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value
+        return data
+
+
+def _optional_str(raw: dict[str, Any], name: str, event_id: str | None) -> str | None:
+    value = raw.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidEvent("invalid_event", f"{name} must be a string", event_id)
+    return value
+
+
+def _required_id(raw: dict[str, Any], name: str, event_id: str | None) -> str:
+    value = raw.get(name)
+    if value is None:
+        raise InvalidEvent("invalid_event", f"{name} is required", event_id)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidEvent("invalid_event", f"{name} must be a non-empty string", event_id)
+    if len(value) > MAX_ID_LENGTH:
+        raise InvalidEvent("invalid_event", f"{name} is longer than {MAX_ID_LENGTH}", event_id)
+    return value
+
+
+def parse_event(raw: object, received_at: datetime | None = None) -> Event:
+    """Validate one decoded JSON value as an event.
+
+    ``received_at`` is the live receive time: it fills a missing ``ts`` and caps one that
+    lies in the future, so a platform with a fast clock cannot push deadlines ahead. Replay
+    passes ``None`` and every event must then carry its own ``ts``.
+    """
+    if not isinstance(raw, dict):
+        raise InvalidEvent("invalid_event", "an event must be a JSON object")
+    event_id: str | None = None
+    raw_id = raw.get("id")
+    if isinstance(raw_id, str) or (isinstance(raw_id, int) and not isinstance(raw_id, bool)):
+        event_id = str(raw_id)
+    event_id = _required_id(raw, "id", event_id)
+
+    raw_type = raw.get("type")
+    if raw_type is None:
+        raise InvalidEvent("invalid_event", "type is required", event_id)
+    if not isinstance(raw_type, str):
+        raise InvalidEvent("invalid_event", "type must be a string", event_id)
+    try:
+        event_type = EventType(raw_type)
+    except ValueError:
+        raise InvalidEvent("unknown_type", f"unknown event type {raw_type!r}", event_id) from None
+
+    conversation_id = _required_id(raw, "conversation_id", event_id)
+
+    if raw.get("ts") is None:
+        if received_at is None:
+            raise InvalidEvent("invalid_ts", "ts is required", event_id)
+        ts = received_at
+    else:
+        try:
+            ts = parse_ts(raw["ts"])
+        except ValueError as exc:
+            raise InvalidEvent("invalid_ts", str(exc), event_id) from None
+        if received_at is not None and ts > received_at + FUTURE_TOLERANCE:
+            ts = received_at
+
+    text = _optional_str(raw, "text", event_id)
+    if event_type in _TEXT_REQUIRED and text is None:
+        raise InvalidEvent("invalid_event", f"text is required for {event_type.value}", event_id)
+    if text is not None and len(text) > MAX_TEXT_LENGTH:
+        raise InvalidEvent("invalid_event", f"text is longer than {MAX_TEXT_LENGTH}", event_id)
+
+    agent_id = _optional_str(raw, "agent_id", event_id)
+    if event_type is EventType.CONVERSATION_TRANSFERRED and not agent_id:
+        raise InvalidEvent("invalid_event", "agent_id is required for a transfer", event_id)
+
+    amount_raw = raw.get("amount")
+    amount: float | None = None
+    if amount_raw is not None:
+        if isinstance(amount_raw, bool) or not isinstance(amount_raw, int | float):
+            raise InvalidEvent("invalid_event", "amount must be a number", event_id)
+        if not math.isfinite(amount_raw) or amount_raw < 0:
+            raise InvalidEvent("invalid_event", "amount must be a finite number >= 0", event_id)
+        amount = float(amount_raw)
+    if event_type is EventType.ORDER_PAID and amount is None:
+        raise InvalidEvent("invalid_event", "amount is required for order_paid", event_id)
+
+    order_id = raw.get("order_id")
+    if isinstance(order_id, int) and not isinstance(order_id, bool):
+        order_id = str(order_id)
+    if order_id is not None and not isinstance(order_id, str):
+        raise InvalidEvent("invalid_event", "order_id must be a string", event_id)
+
+    return Event(
+        id=event_id,
+        type=event_type,
+        conversation_id=conversation_id,
+        ts=ts,
+        customer_id=_optional_str(raw, "customer_id", event_id),
+        agent_id=agent_id,
+        text=text,
+        product_id=_optional_str(raw, "product_id", event_id),
+        amount=amount,
+        order_id=order_id,
+        extra={k: v for k, v in raw.items() if k not in _KNOWN_FIELDS},
+    )

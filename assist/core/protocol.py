@@ -1,0 +1,44 @@
+"""Decoding of inbound frames: one websocket message or POST body → events and errors.
+
+Kept pure so the websocket and HTTP adapters cannot disagree on what a frame means: a
+frame is one event object or a JSON array of them, and every element gets exactly one
+answer, in order.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from assist.core.events import Event, InvalidEvent, parse_event
+
+__all__ = ["MAX_FRAME_BYTES", "ack_frame", "decode_frame"]
+
+MAX_FRAME_BYTES = 64 * 1024
+
+
+def decode_frame(raw: str | bytes, received_at: datetime | None) -> list[Event | InvalidEvent]:
+    """Each element of the frame as an event or as the error that answers it."""
+    size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
+    if size > MAX_FRAME_BYTES:
+        return [InvalidEvent("too_large", f"frame of {size} bytes exceeds {MAX_FRAME_BYTES}")]
+    try:
+        decoded: Any = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return [InvalidEvent("invalid_json", f"not valid JSON: {exc}")]
+    items = decoded if isinstance(decoded, list) else [decoded]
+    results: list[Event | InvalidEvent] = []
+    for item in items:
+        try:
+            results.append(parse_event(item, received_at))
+        except InvalidEvent as exc:
+            results.append(exc)
+    return results
+
+
+def ack_frame(event_id: str, *, duplicate: bool = False) -> dict[str, Any]:
+    frame: dict[str, Any] = {"ack": event_id}
+    if duplicate:
+        frame["duplicate"] = True
+    return frame
