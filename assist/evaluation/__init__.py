@@ -1,0 +1,1 @@
+"""Measuring suggestions and lint against labelled messages (`make eval`)."""
