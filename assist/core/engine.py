@@ -1,0 +1,231 @@
+"""The sans-I/O engine: feed it events and the time, get outputs and its next wake-up.
+
+It never reads a clock or sleeps. Adapters call :meth:`Engine.handle` for each event and
+:meth:`Engine.advance` when :meth:`Engine.next_deadline` comes round; replay does the same
+on event time, so live and offline numbers agree by construction. All state is per
+conversation (the seam for partitioning by ``conversation_id`` later); the only shared
+structures are the deadline heap and the set of seen event ids.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from assist.core.conversation import Conversation
+from assist.core.events import Event, EventType
+from assist.core.outputs import (
+    Alert,
+    AlertKind,
+    ConversationSnapshot,
+    EventRecord,
+    Finding,
+    LintReport,
+    Output,
+    Suggestion,
+    SuggestionResult,
+)
+from assist.core.sla import SlaConfig
+from assist.core.timeutil import seconds_between
+
+__all__ = ["Engine", "HandleResult", "Linter", "Suggester"]
+
+DEFAULT_SEEN_IDS = 1_000_000
+
+
+class Suggester(Protocol):
+    def suggest(self, text: str, product_id: str | None = None) -> SuggestionResult: ...
+
+
+class Linter(Protocol):
+    def lint_message(
+        self, text: str, *, first_in_conversation: bool, typing_s: float | None
+    ) -> tuple[Finding, ...]: ...
+
+    def lint_close(self, agent_texts: Sequence[str]) -> tuple[Finding, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HandleResult:
+    """The outputs of one event; ``duplicate`` when its id had been applied already."""
+
+    outputs: list[Output] = field(default_factory=list)
+    duplicate: bool = False
+
+
+class Engine:
+    """All open conversations, their timers, and the assist hooks (suggest, lint)."""
+
+    def __init__(
+        self,
+        config: SlaConfig | None = None,
+        *,
+        suggester: Suggester | None = None,
+        linter: Linter | None = None,
+        seen_ids_limit: int = DEFAULT_SEEN_IDS,
+    ) -> None:
+        self.config = config or SlaConfig()
+        self.suggester = suggester
+        self.linter = linter
+        self.conversations: dict[str, Conversation] = {}
+        self.clock: datetime | None = None
+        self._heap: list[tuple[datetime, str]] = []
+        self._scheduled: dict[str, datetime] = {}
+        self._seen: dict[str, None] = {}
+        self._seen_limit = seen_ids_limit
+
+    # -- inputs ----------------------------------------------------------------------
+
+    def handle(self, event: Event, now: datetime) -> HandleResult:
+        """Apply ``event``, received at ``now`` (equal to ``event.ts`` in replay).
+
+        Timers due strictly before the event fire first, so a reply exactly at the
+        deadline meets it; then timers due by ``now`` fire.
+        """
+        if event.id in self._seen:
+            return HandleResult(duplicate=True)
+        self._remember(event.id)
+        outputs = self._fire(event.ts, inclusive=False)
+        conversation = self.conversations.get(event.conversation_id)
+        if conversation is None:
+            conversation = Conversation(event.conversation_id)
+            self.conversations[event.conversation_id] = conversation
+        outputs.extend(self._apply(conversation, event))
+        self._schedule(conversation)
+        outputs.extend(self.advance(now))
+        return HandleResult(outputs)
+
+    def advance(self, now: datetime) -> list[Output]:
+        """Fire every timer due at or before ``now``."""
+        if self.clock is None or now > self.clock:
+            self.clock = now
+        return self._fire(now, inclusive=True)
+
+    def next_deadline(self) -> datetime | None:
+        """When the engine next wants :meth:`advance` called (``None``: no timer runs)."""
+        while self._heap:
+            due, conversation_id = self._heap[0]
+            if self._scheduled.get(conversation_id) == due:
+                return due
+            heapq.heappop(self._heap)
+        return None
+
+    def restore(self, states: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Rebuild conversations from stored snapshots; missed deadlines fire on advance."""
+        for conversation_id, state in states:
+            conversation = Conversation.from_state(conversation_id, state)
+            self.conversations[conversation_id] = conversation
+            self._schedule(conversation)
+
+    def remember_ids(self, event_ids: Iterable[str]) -> None:
+        """Mark ids as applied (ids already in the store, after a restart)."""
+        for event_id in event_ids:
+            self._remember(event_id)
+
+    def open_conversations(self) -> list[Conversation]:
+        return [c for c in self.conversations.values() if c.is_open]
+
+    def evict_closed(self, before: datetime) -> int:
+        """Forget closed conversations idle since ``before``; their state is in the store."""
+        stale = [
+            cid
+            for cid, c in self.conversations.items()
+            if not c.is_open and c.updated_at is not None and c.updated_at < before
+        ]
+        for cid in stale:
+            del self.conversations[cid]
+            self._scheduled.pop(cid, None)
+        return len(stale)
+
+    # -- internals -------------------------------------------------------------------
+
+    def _remember(self, event_id: str) -> None:
+        self._seen[event_id] = None
+        if len(self._seen) > self._seen_limit:
+            for old in list(self._seen)[: self._seen_limit // 10]:
+                del self._seen[old]
+
+    def _apply(self, conversation: Conversation, event: Event) -> list[Output]:
+        typing_s: float | None = None
+        if event.type is EventType.AGENT_TYPING:
+            if conversation.typing_since is None:
+                conversation.typing_since = event.ts
+        elif event.type is EventType.AGENT_MESSAGE and conversation.typing_since is not None:
+            typing_s = seconds_between(conversation.typing_since, event.ts)
+            conversation.typing_since = None
+        first_agent_message = conversation.agent_messages == 0
+        closing_texts = list(conversation.recent_agent_texts)
+
+        outputs = conversation.apply(event, self.config)
+        agent_id = conversation.agent_id
+        outputs.insert(0, EventRecord(event, event.agent_id or agent_id, typing_s))
+
+        if event.type is EventType.CUSTOMER_MESSAGE and self.suggester is not None:
+            result = self.suggester.suggest(event.text or "", event.product_id)
+            outputs.append(Suggestion(conversation.id, agent_id, event.id, result))
+        elif event.type is EventType.AGENT_MESSAGE and self.linter is not None:
+            findings = self.linter.lint_message(
+                event.text or "", first_in_conversation=first_agent_message, typing_s=typing_s
+            )
+            outputs.extend(self._lint_outputs(conversation, event, findings))
+        elif (
+            event.type is EventType.CONVERSATION_CLOSED
+            and self.linter is not None
+            and closing_texts
+        ):
+            findings = self.linter.lint_close(closing_texts)
+            outputs.extend(self._lint_outputs(conversation, event, findings))
+        outputs.append(self._snapshot(conversation))
+        return outputs
+
+    def _lint_outputs(
+        self, conversation: Conversation, event: Event, findings: tuple[Finding, ...]
+    ) -> list[Output]:
+        agent_id = event.agent_id or conversation.agent_id
+        outputs: list[Output] = [LintReport(conversation.id, agent_id, event.id, findings)]
+        phrases = [f.phrase for f in findings if f.rule == "negative_phrase" and f.phrase]
+        if phrases:
+            outputs.append(
+                Alert(
+                    AlertKind.NEGATIVE_PHRASE,
+                    conversation.id,
+                    agent_id,
+                    event.ts,
+                    message_id=event.id,
+                    detail={"phrases": phrases, "text": event.text or ""},
+                )
+            )
+        return outputs
+
+    def _snapshot(self, conversation: Conversation) -> ConversationSnapshot:
+        return ConversationSnapshot(
+            conversation.id,
+            conversation.to_state(),
+            conversation.is_open,
+            conversation.updated_at or self.clock or datetime.min,
+        )
+
+    def _schedule(self, conversation: Conversation) -> None:
+        due = conversation.next_due()
+        if due is None:
+            self._scheduled.pop(conversation.id, None)
+        elif self._scheduled.get(conversation.id) != due:
+            self._scheduled[conversation.id] = due
+            heapq.heappush(self._heap, (due, conversation.id))
+
+    def _fire(self, until: datetime, *, inclusive: bool) -> list[Output]:
+        outputs: list[Output] = []
+        while True:
+            due = self.next_deadline()
+            if due is None or due > until or (due == until and not inclusive):
+                return outputs
+            _, conversation_id = heapq.heappop(self._heap)
+            conversation = self.conversations[conversation_id]
+            fired = conversation.due_timers(due, self.config, now=until)
+            if fired:
+                outputs.extend(fired)
+                outputs.append(self._snapshot(conversation))
+            self._schedule(conversation)
