@@ -1,0 +1,80 @@
+"""``assist replay LOG.jsonl --format table|json|csv``: per-agent stats and alerts offline."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register", "render_table"]
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "replay",
+        help="run a log of events through the core on event time; print stats and alerts",
+    )
+    parser.add_argument("log", type=Path, help="JSONL file of events ('-' for stdin)")
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.set_defaults(func=run)
+
+
+def render_table(agents: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> str:
+    from assist.store.stats import STAT_KEYS
+
+    def cell(value: Any) -> str:
+        return "-" if value is None else str(value)
+
+    rows = [list(STAT_KEYS)] + [[cell(a[k]) for k in STAT_KEYS] for a in agents]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(STAT_KEYS))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    lines.append("")
+    lines.append(f"{len(alerts)} alerts")
+    for alert in alerts:
+        waited = "" if alert["waited_s"] is None else f" after {alert['waited_s']}s"
+        lines.append(
+            f"  {alert['at']}  {alert['kind']:<16} {alert['conversation_id']}"
+            f"  agent {alert['agent_id']}{waited}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _csv(agents: list[dict[str, Any]]) -> str:
+    from assist.store.stats import STAT_KEYS
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(STAT_KEYS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(agents)
+    return buffer.getvalue()
+
+
+def run(args: argparse.Namespace) -> int:
+    from assist.assembly import build_engine
+    from assist.replay import replay_lines
+    from assist.settings import load_settings
+
+    settings = load_settings()
+    engine = build_engine(settings, with_suggester=False)
+    try:
+        handle = sys.stdin if str(args.log) == "-" else args.log.open(encoding="utf-8")
+    except OSError as exc:
+        print(f"assist replay: cannot read {args.log}: {exc.strerror}", file=sys.stderr)
+        return 2
+    with handle:
+        report = asyncio.run(replay_lines(handle, engine))
+    for line, error in report.rejected:
+        print(f"{args.log}:{line}: {error.code}: {error.message}", file=sys.stderr)
+    if args.format == "json":
+        json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        sys.stdout.write(_csv(report.agents))
+    else:
+        sys.stdout.write(render_table(report.agents, report.alerts))
+    return 1 if report.rejected else 0

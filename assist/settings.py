@@ -1,0 +1,123 @@
+"""Settings: ``ASSIST_*`` environment variables over ``rules/sla.yaml`` over defaults.
+
+Built explicitly by :func:`load_settings` and passed to ``create_app`` — no import-time
+singleton — so tests construct as many differently configured services as they like.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assist.core.sla import ServiceHours, ServiceWindow, SlaConfig
+from assist.rulesfile import load_yaml_model
+from assist.store.database import DEFAULT_DB_URL
+
+__all__ = ["REPO_ROOT", "Settings", "SlaRules", "load_settings", "load_sla"]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _clock(text: str) -> time:
+    if text == "24:00":
+        return time(0, 0)
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f"{text!r} is not HH:MM")
+    return time(int(hours), int(minutes))
+
+
+class WindowRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    days: list[Day] = Field(min_length=1)
+    start: str
+    end: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WindowRule:
+        start, end = _clock(self.start), _clock(self.end)
+        if end != time(0, 0) and end <= start:
+            raise ValueError("end must be after start (use 24:00 for midnight)")
+        return self
+
+
+class ServiceHoursRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    timezone: str = "Asia/Shanghai"
+    windows: list[WindowRule] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
+class SlaRules(BaseModel):
+    """The shape of ``rules/sla.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    greeting_s: float = Field(15.0, gt=0)
+    reply_s: float = Field(20.0, gt=0)
+    warn_s: float = Field(5.0, ge=0)
+    escalate_s: float = Field(60.0, gt=0)
+    service_hours: ServiceHoursRule = Field(default_factory=ServiceHoursRule)
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; each field reads ``ASSIST_<NAME>`` from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSIST_", extra="ignore")
+
+    db_url: str = DEFAULT_DB_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    rules_dir: Path = REPO_ROOT / "rules"
+    phrasebook: Path = REPO_ROOT / "phrasebook.yaml"
+    greeting_s: float | None = Field(None, gt=0)
+    reply_s: float | None = Field(None, gt=0)
+    warn_s: float | None = Field(None, ge=0)
+    escalate_s: float | None = Field(None, gt=0)
+    # How many frames may wait for one slow websocket subscriber before it is dropped.
+    subscriber_queue: int = Field(1000, gt=0)
+    # The batch writer flushes when this many events are pending or this much time passed.
+    batch_size: int = Field(2000, gt=0)
+    batch_interval_s: float = Field(0.05, gt=0)
+    # How often rule files are checked for changes (hot reload); 0 disables it.
+    reload_interval_s: float = Field(2.0, ge=0)
+    # Closed conversations idle this long leave memory (their state stays in the store).
+    evict_closed_after_s: float = Field(6 * 3600, gt=0)
+    log_level: str = "info"
+
+
+def load_sla(settings: Settings) -> SlaConfig:
+    """The SLA numbers: the YAML file, then any ``ASSIST_*`` override."""
+    path = settings.rules_dir / "sla.yaml"
+    rules = load_yaml_model(path, SlaRules) if path.exists() else SlaRules()
+    windows = tuple(
+        ServiceWindow(_DAYS.index(day), _clock(window.start), _clock(window.end))
+        for window in rules.service_hours.windows
+        for day in window.days
+    )
+    return SlaConfig(
+        greeting_s=settings.greeting_s or rules.greeting_s,
+        reply_s=settings.reply_s or rules.reply_s,
+        warn_s=settings.warn_s if settings.warn_s is not None else rules.warn_s,
+        escalate_s=settings.escalate_s or rules.escalate_s,
+        service_hours=ServiceHours(windows, rules.service_hours.timezone),
+    )
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

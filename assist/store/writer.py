@@ -1,0 +1,202 @@
+"""Turning core outputs into rows, one transaction per batch.
+
+Inserts are idempotent where the data has a natural key (events by id, suggestions by
+message id, conversation state by conversation id), so writing the same batch twice —
+say, after a retry — changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from assist.core.outputs import (
+    Alert,
+    ConversationSnapshot,
+    EventRecord,
+    LintReport,
+    Output,
+    Suggestion,
+    WaitRecord,
+)
+from assist.store.tables import (
+    AlertRow,
+    Base,
+    ConversationRow,
+    EventRow,
+    FindingRow,
+    SuggestionRow,
+    WaitRow,
+)
+
+__all__ = ["Batch", "write_batch"]
+
+
+class Batch:
+    """Rows gathered from outputs, ready to write; the latest snapshot per conversation wins."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.conversations: dict[str, dict[str, Any]] = {}
+        self.waits: list[dict[str, Any]] = []
+        self.alerts: list[dict[str, Any]] = []
+        self.findings: list[dict[str, Any]] = []
+        self.suggestions: list[dict[str, Any]] = []
+
+    def __len__(self) -> int:
+        return (
+            len(self.events)
+            + len(self.conversations)
+            + len(self.waits)
+            + len(self.alerts)
+            + len(self.findings)
+            + len(self.suggestions)
+        )
+
+    def add(self, outputs: Iterable[Output], received_at: datetime | None = None) -> None:
+        for output in outputs:
+            if isinstance(output, EventRecord):
+                event = output.event
+                self.events.append(
+                    {
+                        "id": event.id,
+                        "conversation_id": event.conversation_id,
+                        "type": event.type.value,
+                        "ts": event.ts,
+                        "received_at": received_at,
+                        "agent_id": output.agent_id,
+                        "customer_id": event.customer_id,
+                        "text": event.text,
+                        "amount": event.amount,
+                        "typing_s": output.typing_s,
+                        "payload": event.to_dict(),
+                    }
+                )
+            elif isinstance(output, ConversationSnapshot):
+                state = output.state
+                self.conversations[output.conversation_id] = {
+                    "id": output.conversation_id,
+                    "agent_id": state.get("agent_id"),
+                    "customer_id": state.get("customer_id"),
+                    "is_open": output.open,
+                    "updated_at": output.updated_at,
+                    "state": state,
+                }
+            elif isinstance(output, WaitRecord):
+                self.waits.append(
+                    {
+                        "conversation_id": output.conversation_id,
+                        "kind": output.kind.value,
+                        "agent_id": output.agent_id,
+                        "started_at": output.started_at,
+                        "ended_at": output.ended_at,
+                        "outcome": output.outcome.value,
+                        "breached": output.breached,
+                        "escalated": output.escalated,
+                        "waited_s": output.waited_s,
+                        "answer_id": output.answer_id,
+                    }
+                )
+            elif isinstance(output, Alert):
+                self.alerts.append(
+                    {
+                        "kind": output.kind.value,
+                        "conversation_id": output.conversation_id,
+                        "agent_id": output.agent_id,
+                        "at": output.at,
+                        "waited_s": output.waited_s,
+                        "message_id": output.message_id,
+                        "detail": output.detail,
+                    }
+                )
+            elif isinstance(output, LintReport):
+                at = received_at
+                for finding in output.findings:
+                    self.findings.append(
+                        {
+                            "message_id": output.message_id,
+                            "conversation_id": output.conversation_id,
+                            "agent_id": output.agent_id,
+                            "at": at,
+                            "rule": finding.rule,
+                            "severity": finding.severity,
+                            "phrase": finding.phrase,
+                            "start": finding.start,
+                            "end": finding.end,
+                        }
+                    )
+            elif isinstance(output, Suggestion):
+                result = output.result
+                self.suggestions.append(
+                    {
+                        "message_id": output.message_id,
+                        "conversation_id": output.conversation_id,
+                        "agent_id": output.agent_id,
+                        "at": received_at,
+                        "intent": result.intent,
+                        "confidence": result.confidence,
+                        "slots": result.slots,
+                        "replies": list(result.replies),
+                    }
+                )
+        self._fill_times()
+
+    def _fill_times(self) -> None:
+        """Findings and suggestions take their message's event time when none was given."""
+        if not (self.findings or self.suggestions):
+            return
+        times = {row["id"]: row["ts"] for row in self.events}
+        for row in (*self.findings, *self.suggestions):
+            if row["at"] is None:
+                row["at"] = times.get(row["message_id"])
+
+
+def _insert(connection: AsyncConnection, table: type[Base]) -> Any:
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+async def _insert_ignoring_duplicates(
+    connection: AsyncConnection, table: type[Base], key: str, rows: Sequence[dict[str, Any]]
+) -> None:
+    if rows:
+        statement = _insert(connection, table).on_conflict_do_nothing(index_elements=[key])
+        await connection.execute(statement, list(rows))
+
+
+async def write_batch(engine: AsyncEngine, batch: Batch) -> None:
+    """Write ``batch`` in one transaction (all of it or none)."""
+    if not len(batch):
+        return
+    async with engine.begin() as connection:
+        await _insert_ignoring_duplicates(connection, EventRow, "id", batch.events)
+        if batch.conversations:
+            new_state = _insert(connection, ConversationRow)
+            upsert = new_state.on_conflict_do_update(
+                index_elements=["id"],
+                set_={
+                    name: new_state.excluded[name]
+                    for name in ("agent_id", "customer_id", "is_open", "updated_at", "state")
+                },
+            )
+            await connection.execute(upsert, list(batch.conversations.values()))
+        tables: tuple[tuple[type[Base], list[dict[str, Any]]], ...] = (
+            (WaitRow, batch.waits),
+            (AlertRow, batch.alerts),
+            (FindingRow, [r for r in batch.findings if r["at"] is not None]),
+        )
+        for table, rows in tables:
+            if rows:
+                await connection.execute(insert(table), rows)
+        await _insert_ignoring_duplicates(
+            connection,
+            SuggestionRow,
+            "message_id",
+            [r for r in batch.suggestions if r["at"] is not None],
+        )
