@@ -6,10 +6,12 @@ may be repeated, which is how the service reloads rules without a restart.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from assist.core.engine import Engine, Linter, Suggester
 from assist.settings import Settings, load_sla
 
-__all__ = ["build_engine", "load_linter", "load_suggester"]
+__all__ = ["build_engine", "load_linter", "load_suggester", "watched_files"]
 
 
 def load_linter(settings: Settings) -> Linter | None:
@@ -30,3 +32,8 @@ def build_engine(
         suggester=load_suggester(settings) if with_suggester else None,
         linter=load_linter(settings) if with_linter else None,
     )
+
+
+def watched_files(settings: Settings) -> list[Path]:
+    """The files whose change makes the service reload its rules."""
+    return [settings.phrasebook, *sorted(settings.rules_dir.glob("*.yaml"))]

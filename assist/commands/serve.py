@@ -1,0 +1,57 @@
+"""``assist serve``: the live service under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+__all__ = ["register"]
+
+# Frames beyond 64 KiB get a typed `too_large` error from the protocol; uvicorn only
+# closes the socket for frames beyond this much larger bound.
+_WS_MAX_BYTES = 1024 * 1024
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("serve", help="run the live service (websocket + HTTP)")
+    parser.add_argument("--host", help="address to bind (ASSIST_HOST, default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (ASSIST_PORT, default 8000)")
+    parser.add_argument("--db", help="database URL (ASSIST_DB_URL, default ./assist.db)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from assist.rulesfile import RulesError
+    from assist.service.app import create_app
+    from assist.settings import load_settings, load_sla
+
+    overrides: dict[str, object] = {}
+    if args.host:
+        overrides["host"] = args.host
+    if args.port:
+        overrides["port"] = args.port
+    if args.db:
+        overrides["db_url"] = args.db
+    settings = load_settings(**overrides)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        load_sla(settings)  # fail fast, with the file and line, before binding the port
+    except RulesError as exc:
+        print(f"assist serve: {exc}")
+        return 2
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws_max_size=_WS_MAX_BYTES,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+    )
+    return 0

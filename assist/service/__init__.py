@@ -1,0 +1,1 @@
+"""The asyncio shell around the core: websocket and HTTP adapters, timer driver, fan-out."""

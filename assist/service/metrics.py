@@ -1,0 +1,52 @@
+"""Prometheus instruments, one registry per app so tests can build many apps."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+__all__ = ["Metrics"]
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.events = Counter("assist_events", "Events accepted, by type", ["type"], registry=r)
+        self.duplicates = Counter(
+            "assist_duplicate_events", "Events ignored as already applied", registry=r
+        )
+        self.errors = Counter(
+            "assist_event_errors", "Inbound events rejected, by error code", ["code"], registry=r
+        )
+        self.alerts = Counter("assist_alerts", "Alerts raised, by kind", ["kind"], registry=r)
+        self.open_conversations = Gauge(
+            "assist_open_conversations", "Conversations currently open", registry=r
+        )
+        self.ack_latency = Histogram(
+            "assist_ack_latency_seconds",
+            "Receipt of a frame to its acknowledgement (after it is persisted)",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.flush_seconds = Histogram(
+            "assist_store_flush_seconds",
+            "Time to write one batch to the store",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.store_failures = Counter(
+            "assist_store_failures", "Batch writes that failed and were retried", registry=r
+        )
+        self.subscribers = Gauge(
+            "assist_subscribers", "Connected websocket subscribers", ["channel"], registry=r
+        )
+        self.dropped_subscribers = Counter(
+            "assist_dropped_subscribers",
+            "Subscribers disconnected for not keeping up",
+            registry=r,
+        )
+        self.rule_reloads = Counter(
+            "assist_rule_reloads", "Rule reloads, by result", ["result"], registry=r
+        )

@@ -1,0 +1,190 @@
+"""Read-only HTTP: per-agent statistics (JSON and Excel-friendly CSV), conversation detail."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from assist.core.timeutil import format_ts, parse_ts
+from assist.store.stats import STAT_KEYS, agent_stats
+from assist.store.tables import (
+    AlertRow,
+    ConversationRow,
+    EventRow,
+    FindingRow,
+    SuggestionRow,
+    WaitRow,
+)
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+TimeParam = Annotated[
+    str | None,
+    Query(description="ISO-8601 with offset, or epoch milliseconds; the range is [from, to)"),
+]
+
+
+class QueryError(Exception):
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _time(value: str | None, name: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        return parse_ts(value)
+    except ValueError as exc:
+        raise QueryError(f"{name}: {exc}") from None
+
+
+def _bad_query(message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": "invalid_query", "message": message}}, 422)
+
+
+async def _stats(
+    request: Request, start: str | None, end: str | None, agent_id: str | None = None
+) -> tuple[dict[str, Any] | None, JSONResponse | None]:
+    try:
+        begin, finish = _time(start, "from"), _time(end, "to")
+    except QueryError as exc:
+        return None, _bad_query(exc.message)
+    database: AsyncEngine = request.app.state.database
+    agents = await agent_stats(database, begin, finish, agent_id)
+    body = {
+        "from": format_ts(begin) if begin else None,
+        "to": format_ts(finish) if finish else None,
+        "agents": agents,
+    }
+    return body, None
+
+
+@router.get("/api/agents/stats")
+async def stats_json(
+    request: Request,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+) -> Response:
+    """Per-agent statistics over ``[from, to)`` (DESIGN.md "Metric definitions")."""
+    body, error = await _stats(request, start, end)
+    return error or JSONResponse(body)
+
+
+@router.get("/api/agents/stats.csv")
+async def stats_csv(
+    request: Request,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+) -> Response:
+    """The same as CSV, UTF-8 with a byte-order mark so Excel shows Chinese correctly."""
+    body, error = await _stats(request, start, end)
+    if error or body is None:
+        return error or _bad_query("no data")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(STAT_KEYS), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(body["agents"])
+    return Response(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="agent-stats.csv"'},
+    )
+
+
+@router.get("/api/agents/{agent_id}/stats")
+async def one_agent(
+    request: Request,
+    agent_id: str,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+) -> Response:
+    body, error = await _stats(request, start, end, agent_id)
+    if error or body is None:
+        return error or _bad_query("no data")
+    agents = body.pop("agents")
+    if not agents:
+        message = f"no activity for agent {agent_id!r} in this range"
+        return JSONResponse({"error": {"code": "not_found", "message": message}}, 404)
+    body.update(agents[0])
+    return JSONResponse(body)
+
+
+def _row(row: Any, columns: tuple[str, ...]) -> dict[str, Any]:
+    data = {}
+    for column in columns:
+        value = getattr(row, column)
+        data[column] = format_ts(value) if isinstance(value, datetime) else value
+    return data
+
+
+@router.get("/api/conversations/{conversation_id}")
+async def conversation_detail(request: Request, conversation_id: str) -> Response:
+    """Everything stored about one conversation: state, events, waits, alerts, findings."""
+    database: AsyncEngine = request.app.state.database
+    async with database.connect() as connection:
+        state = (
+            await connection.execute(
+                select(ConversationRow).where(ConversationRow.id == conversation_id)
+            )
+        ).first()
+        if state is None:
+            message = f"no conversation {conversation_id!r}"
+            return JSONResponse({"error": {"code": "not_found", "message": message}}, 404)
+
+        async def rows(model: Any, order: Any, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+            result = await connection.execute(
+                select(model).where(model.conversation_id == conversation_id).order_by(order)
+            )
+            return [_row(row, columns) for row in result]
+
+        body = {
+            "conversation_id": conversation_id,
+            "agent_id": state.agent_id,
+            "customer_id": state.customer_id,
+            "open": state.is_open,
+            "updated_at": format_ts(state.updated_at),
+            "events": [
+                {**row["payload"], "agent_id": row["agent_id"], "typing_s": row["typing_s"]}
+                for row in await rows(EventRow, EventRow.ts, ("payload", "agent_id", "typing_s"))
+            ],
+            "waits": await rows(
+                WaitRow,
+                WaitRow.started_at,
+                (
+                    "kind",
+                    "agent_id",
+                    "started_at",
+                    "ended_at",
+                    "outcome",
+                    "breached",
+                    "escalated",
+                    "waited_s",
+                    "answer_id",
+                ),
+            ),
+            "alerts": await rows(
+                AlertRow,
+                AlertRow.at,
+                ("kind", "agent_id", "at", "waited_s", "message_id", "detail"),
+            ),
+            "findings": await rows(
+                FindingRow,
+                FindingRow.at,
+                ("message_id", "agent_id", "at", "rule", "severity", "phrase", "start", "end"),
+            ),
+            "suggestions": await rows(
+                SuggestionRow,
+                SuggestionRow.at,
+                ("message_id", "at", "intent", "confidence", "slots", "replies"),
+            ),
+        }
+    return JSONResponse(body)
