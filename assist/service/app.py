@@ -10,8 +10,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
@@ -22,7 +23,7 @@ from assist import __version__
 from assist.service.hub import encode_frame
 from assist.service.metrics import Metrics
 from assist.service.routes_stats import router as stats_router
-from assist.service.runtime import Runtime
+from assist.service.runtime import Runtime, utc_now
 from assist.settings import Settings, load_settings
 from assist.store.database import migrate, open_database
 
@@ -34,7 +35,10 @@ log = logging.getLogger("assist.service")
 _INGEST_PIPELINE = 256
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, clock: Callable[[], datetime] = utc_now
+) -> FastAPI:
+    """Build the app; ``clock`` is the service's notion of now (tests pass their own)."""
     settings = settings or load_settings()
     metrics = Metrics()
 
@@ -42,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = open_database(settings.db_url)
         await migrate(database)
-        runtime = Runtime(settings, database, metrics)
+        runtime = Runtime(settings, database, metrics, clock)
         await runtime.start()
         app.state.runtime = runtime
         app.state.database = database

@@ -1,0 +1,61 @@
+"""A real uvicorn server on a free local port, for end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import uvicorn
+from websockets.asyncio.client import ClientConnection
+
+from assist.service.app import create_app
+from assist.service.runtime import utc_now
+from assist.settings import Settings
+
+
+@dataclass
+class RunningServer:
+    base: str
+    ws: str
+    app: Any
+
+
+@asynccontextmanager
+async def run_server(
+    settings: Settings, clock: Callable[[], datetime] = utc_now
+) -> AsyncIterator[RunningServer]:
+    app = create_app(settings, clock)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield RunningServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", app)
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def receive_json(socket: ClientConnection, timeout: float = 5.0) -> Any:
+    return json.loads(await asyncio.wait_for(socket.recv(), timeout))
+
+
+async def receive_until(
+    socket: ClientConnection, predicate: Callable[[Any], bool], timeout: float = 5.0
+) -> Any:
+    """The first frame that satisfies ``predicate`` (frames before it are skipped)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while True:
+        frame = await receive_json(socket, max(0.01, end - loop.time()))
+        if predicate(frame):
+            return frame
