@@ -144,19 +144,17 @@ def create_app(
             while (await websocket.receive())["type"] != "websocket.disconnect":
                 pass
 
+        async def forward() -> None:
+            await websocket.send_text(encode_frame(runtime.snapshot(agent_id)))
+            queue = subscriber.queue
+            while True:
+                await websocket.send_text(await queue.get())
+
         watcher = asyncio.create_task(watch_client())
         dropped = asyncio.create_task(subscriber.dropped.wait())
+        sender = asyncio.create_task(forward())
         try:
-            await websocket.send_text(encode_frame(runtime.snapshot(agent_id)))
-            while True:
-                getter = asyncio.create_task(subscriber.queue.get())
-                done, _ = await asyncio.wait(
-                    {getter, watcher, dropped}, return_when=asyncio.FIRST_COMPLETED
-                )
-                if getter not in done:
-                    getter.cancel()
-                    break
-                await websocket.send_text(getter.result())
+            await asyncio.wait({watcher, dropped, sender}, return_when=asyncio.FIRST_COMPLETED)
             if dropped.done():
                 await websocket.close(code=1013, reason="subscriber too slow; reconnect")
         except (WebSocketDisconnect, RuntimeError):
@@ -164,7 +162,7 @@ def create_app(
         finally:
             runtime.hub.unsubscribe(subscriber)
             metrics.subscribers.labels(channel).dec()
-            for task in (watcher, dropped):
+            for task in (watcher, dropped, sender):
                 task.cancel()
 
     @app.websocket("/ws/agent/{agent_id}")

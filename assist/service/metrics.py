@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+)
 
 __all__ = ["Metrics"]
 
@@ -13,6 +19,7 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
+        ProcessCollector(registry=r)
         self.events = Counter("assist_events", "Events accepted, by type", ["type"], registry=r)
         self.duplicates = Counter(
             "assist_duplicate_events", "Events ignored as already applied", registry=r
@@ -27,6 +34,12 @@ class Metrics:
         self.ack_latency = Histogram(
             "assist_ack_latency_seconds",
             "Receipt of a frame to its acknowledgement (after it is persisted)",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.alert_lateness = Histogram(
+            "assist_alert_lateness_seconds",
+            "Deadline to the moment its alert is handed to subscribers",
             buckets=_LATENCY_BUCKETS,
             registry=r,
         )

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from assist.assembly import build_engine, load_linter, load_suggester, watched_files
 from assist.core.conversation import Conversation
 from assist.core.events import InvalidEvent
-from assist.core.outputs import Alert, Frame, LintReport, Output, Suggestion, TimerUpdate
+from assist.core.outputs import Alert, AlertKind, Frame, LintReport, Output, Suggestion, TimerUpdate
 from assist.core.protocol import ack_frame, decode_frame
 from assist.core.timeutil import format_ts, seconds_between
 from assist.rulesfile import RulesError
@@ -37,6 +37,7 @@ __all__ = ["Runtime", "conversation_view", "utc_now"]
 log = logging.getLogger("assist.service")
 _FRAMES = (TimerUpdate, Alert, LintReport, Suggestion)
 _EVICT_EVERY_S = 600.0
+_TIMER_ALERTS = frozenset({AlertKind.GREETING_BREACH, AlertKind.REPLY_BREACH, AlertKind.ESCALATION})
 
 
 def utc_now() -> datetime:
@@ -175,6 +176,9 @@ class Runtime:
     def _publish(self, frame: Frame) -> None:
         if isinstance(frame, Alert):
             self.metrics.alerts.labels(frame.kind.value).inc()
+            if frame.kind in _TIMER_ALERTS:
+                late = (self.clock() - frame.at).total_seconds()
+                self.metrics.alert_lateness.observe(max(0.0, late))
         self.hub.publish(frame.to_frame(), frame.agent_id)
 
     # -- timers ----------------------------------------------------------------------
