@@ -208,14 +208,7 @@ class Linter:
         for pattern in self._patterns:
             for m in pattern.regex.finditer(text):
                 start, end = m.start(), m.end()
-                subject = next(
-                    (
-                        s
-                        for s in self._subjects
-                        if len(s) <= start and text.startswith(s, start - len(s))
-                    ),
-                    "",
-                )
+                subject = self._subject_before(text, start)
                 if pattern.require_subject and not subject:
                     continue
                 if self._excepted(text, pattern.name, start, end, bounds, around_cache):
@@ -236,6 +229,13 @@ class Linter:
                     )
                 )
         return findings
+
+    def _subject_before(self, text: str, start: int) -> str:
+        """The longest configured subject written directly before ``start``, or ""."""
+        for subject in self._subjects:
+            if len(subject) <= start and text.startswith(subject, start - len(subject)):
+                return subject
+        return ""
 
     def _excepted(
         self,
