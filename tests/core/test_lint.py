@@ -76,6 +76,8 @@ def test_several_phrases_are_reported_in_order_of_start() -> None:
         ("地址已经改不了了", "改不了"),
         ("系统里没有权限修改呢", "没有权限"),
         ("已洗涤商品不予退换", "不予退"),
+        ("这个小妹也无能为力呢", "无能为力"),
+        ("配件不单卖，买不了哦", "买不了"),
     ],
 )
 def test_refusals_are_flagged(text: str, phrase: str) -> None:
@@ -131,6 +133,9 @@ def test_a_condition_with_no_way_out_is_still_a_refusal() -> None:
         "地址是固定的，但是您可以和配送员商量",
         "原价199，但是现在只要129哦",
         "好得不行的一款，卖爆了",
+        "亲 您这边是不是不能下单呢",
+        "客服不会主动索要验证码，请注意安全",
+        "我们不会主动打电话让您转账的",
     ],
 )
 def test_harmless_text_is_not_flagged(text: str) -> None:
