@@ -34,18 +34,18 @@ jieba.setLogLevel(logging.WARNING)
 
 # Platform cards ("[订单编号:[订单x]，订单金额:…]") carry no request; masked values
 # ("[数字x]") stand for numbers or names.
-_CARD = re.compile(r"\[[^\[\]]*[:：][^\]]*\]\]?|\[[^\[\]]*\[[^\]]*\][^\]]*\]")
 _NUMBER_MASK = re.compile(r"\[(?:数字|金额)[a-z]?\]")
 _OTHER_MASK = re.compile(r"\[[^\[\]]{1,8}[a-z]\]")
+_CARD = re.compile(r"\[[^\[\]]*[:：][^\[\]]*\]")
 _PUNCT = re.compile(r"[\W_]+")
 
 
 def normalize(text: str) -> str:
     """Fold width and case, drop platform cards, turn masked numbers into a digit."""
     folded = unicodedata.normalize("NFKC", text).lower()
-    folded = _CARD.sub(" ", folded)
     folded = _NUMBER_MASK.sub("9", folded)
     folded = _OTHER_MASK.sub(" ", folded)
+    folded = _CARD.sub(" ", folded)
     return " ".join(folded.split())
 
 
@@ -66,17 +66,25 @@ class _Rules:
         return cls(tuple((re.compile(p), w) for p, w in keywords.items()))
 
     def score(self, text: str) -> tuple[float, int, int]:
-        """Noisy-OR of the hits, the first hit's position, and the characters covered."""
-        miss = 1.0
+        """Combined weight of the hits, the first hit's position, and the characters covered.
+
+        The strongest hit counts fully and further hits only top it up, so a long message
+        that brushes many weak patterns does not outweigh one precise hit elsewhere.
+        """
+        weights = []
         first = len(text)
         covered = 0
         for pattern, weight in self.patterns:
             match = pattern.search(text)
             if match is not None:
-                miss *= 1.0 - weight
+                weights.append(weight)
                 first = min(first, match.start())
                 covered += match.end() - match.start()
-        return 1.0 - miss, first, covered
+        if not weights:
+            return 0.0, first, covered
+        weights.sort(reverse=True)
+        top = weights[0]
+        return top + (1.0 - top) * min(1.0, 0.5 * sum(weights[1:])), first, covered
 
 
 class Matcher:
@@ -94,6 +102,12 @@ class Matcher:
             name: _Rules.of(spec.keywords) for name, spec in book.intents.items()
         }
         self._rules[_OOS] = _Rules.of(book.out_of_scope.keywords)
+        self._statements = {
+            name: _Rules.of(spec.statement_keywords)
+            for name, spec in book.intents.items()
+            if spec.statement_keywords
+        }
+        self._question = re.compile(book.question)
         self._subtypes = {
             name: _Rules.of(patterns)
             for name, patterns in book.intents["bargaining"].subtypes.items()
@@ -144,8 +158,13 @@ class Matcher:
         bare = _PUNCT.sub("", text)
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
+        asks = self._question.search(text) is not None
         for name, rules in self._rules.items():
             keyword, position, covered = rules.score(text)
+            if not asks and name in self._statements:
+                stated, at, _ = self._statements[name].score(text)
+                if stated > keyword:
+                    keyword, position = stated, min(position, at)
             similarity = self._similarity(name, words, chars)
             fuzzy = min(1.0, max(0.0, (similarity - 0.5) / 0.4)) * 0.9
             score = 1.0 - (1.0 - keyword) * (1.0 - fuzzy)

@@ -124,12 +124,13 @@ class IntentSpec(_Strict):
     """One intent: how to recognise it (patterns, examples) and what to answer."""
 
     keywords: dict[str, Weight] = Field(default_factory=dict)
+    statement_keywords: dict[str, Weight] = Field(default_factory=dict)
     examples: list[NonEmptyText] = Field(default_factory=list)
     replies: dict[str, list[NonEmptyText]]
     weak: bool = False
     subtypes: dict[str, dict[str, Weight]] = Field(default_factory=dict)
 
-    @field_validator("keywords")
+    @field_validator("keywords", "statement_keywords")
     @classmethod
     def _patterns_ok(cls, value: dict[str, float]) -> dict[str, float]:
         return _check_patterns(value)
@@ -166,6 +167,7 @@ class OutOfScope(_Strict):
 class Phrasebook(_Strict):
     version: int = 1
     threshold: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
+    question: str = r"吗|么|\?|？"
     user_words: list[NonEmptyText] = Field(default_factory=list)
     stopwords: list[NonEmptyText] = Field(default_factory=list)
     out_of_scope: OutOfScope = OutOfScope()
@@ -176,6 +178,12 @@ class Phrasebook(_Strict):
     @classmethod
     def _phrases_ok(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         return _check_templates(value)
+
+    @field_validator("question")
+    @classmethod
+    def _question_ok(cls, value: str) -> str:
+        _check_patterns({value: 1.0})
+        return value
 
     @field_validator("intents")
     @classmethod
