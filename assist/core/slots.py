@@ -127,6 +127,7 @@ def _girth(label: str, text: str, allow_bare_chi: bool) -> float | None:
 
 def extract_body(text: str) -> dict[str, float]:
     """Height (cm), weight (kg), waist and hip (cm) found in ``text``, normalised."""
+    text = text.lower()
     found: dict[str, float] = {}
     waist = _girth("腰围?", text, allow_bare_chi="臀" not in text)
     hip = _girth("臀围?", text, allow_bare_chi=False)
@@ -154,7 +155,7 @@ _USUAL = _C(
 
 def extract_usual_size(text: str) -> str | None:
     """The size the customer wears elsewhere ("平时穿28" → "28", "平时M" → "M")."""
-    match = _USUAL.search(text)
+    match = _USUAL.search(text.lower())
     return match.group(1).upper() if match else None
 
 
@@ -168,6 +169,7 @@ _SIZE = _C(
 def extract_size(text: str, sizes: Iterable[str] = ()) -> str | None:
     """A size the customer names ("L码", "xl的", "28码"), matched to ``sizes`` if given."""
     known = {s.lower(): s for s in sizes}
+    text = text.lower()
     for name in sorted(known, key=len, reverse=True):
         if re.search(rf"(?<![0-9a-z]){re.escape(name)}(?![0-9a-z])", text):
             return known[name]
