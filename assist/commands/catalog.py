@@ -19,10 +19,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("catalog", help="manage the product catalogue")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     load = actions.add_parser(
-        "import", help="import a CSV (sku,name,price,category,color,size,stock; one row per variant)"
+        "import",
+        help="import a CSV (sku,name,price,category,color,size,stock; one row per variant)",
     )
     load.add_argument("file", help="CSV file, UTF-8 with a header row")
-    load.add_argument("--db", default=None, help="database URL (default: $ASSIST_DB_URL or ./assist.db)")
+    load.add_argument(
+        "--db", default=None, help="database URL (default: $ASSIST_DB_URL or ./assist.db)"
+    )
     parser.set_defaults(func=run)
 
 

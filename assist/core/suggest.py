@@ -125,8 +125,8 @@ class Suggester:
             return "default"
         slots["size"] = size
         variables["size"] = size
-        only_usual = usual is not None and not ({"waist_cm", "hip_cm"} & body.keys())
-        if only_usual and usual.upper() in self.chart.usual:
+        measured = {"waist_cm", "hip_cm"} & body.keys()
+        if usual is not None and not measured and usual.upper() in self.chart.usual:
             variables["usual_size"] = usual
             return "usual"
         return "recommend"
@@ -163,7 +163,9 @@ class Suggester:
         similar = self.catalog.similar_in_stock(product.sku, size=size)
         if not similar:
             return "out_of_stock_no_similar"
-        variables["similar"] = "、".join(f"{p.name}（{p.sku}，{_money(p.price)}元）" for p in similar)
+        variables["similar"] = "、".join(
+            f"{p.name}（{p.sku}，{_money(p.price)}元）" for p in similar
+        )
         slots["similar"] = [p.sku for p in similar]
         return "out_of_stock"
 

@@ -59,7 +59,9 @@ def evaluate(suggester: Suggester, rows: Sequence[tuple[str, str]]) -> Scores:
         per_intent[label] = (precision, recall, f1, gold)
         f1s.append(f1)
     unknown_gold = [p for (_, g), p in zip(rows, predicted, strict=True) if g == "unknown"]
-    wrong = sum(1 for p in unknown_gold if p != "unknown") / len(unknown_gold) if unknown_gold else 0.0
+    wrong = (
+        sum(1 for p in unknown_gold if p != "unknown") / len(unknown_gold) if unknown_gold else 0.0
+    )
     correct = sum(1 for (_, g), p in zip(rows, predicted, strict=True) if g == p)
     errors = [(t, g, p) for (t, g), p in zip(rows, predicted, strict=True) if g != p]
     return Scores(

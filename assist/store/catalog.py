@@ -44,7 +44,9 @@ class CatalogImportError(Exception):
         self.source = source
         self.problems = problems
         super().__init__(
-            "\n".join(f"{source}:{line}: {msg}" if line else f"{source}: {msg}" for line, msg in problems)
+            "\n".join(
+                f"{source}:{line}: {msg}" if line else f"{source}: {msg}" for line, msg in problems
+            )
         )
 
 
@@ -111,7 +113,10 @@ def parse_catalog_csv(text: str, source: str = "<csv>") -> list[Product]:
 
 async def create_catalog_tables(engine: AsyncEngine) -> None:
     """Create the two catalogue tables if missing (until migrations own the schema)."""
-    tables = [CatalogProductRow.__table__, CatalogVariantRow.__table__]
+    tables = [
+        Base.metadata.tables[CatalogProductRow.__tablename__],
+        Base.metadata.tables[CatalogVariantRow.__tablename__],
+    ]
     async with engine.begin() as conn:
         await conn.run_sync(lambda sync: Base.metadata.create_all(sync, tables=tables))
 

@@ -130,9 +130,7 @@ def test_unknown_has_no_replies(suggester: Suggester) -> None:
         "质量有问题 要退",
     ],
 )
-def test_replies_are_fully_rendered(
-    suggester: Suggester, catalog: Catalog, text: str
-) -> None:
+def test_replies_are_fully_rendered(suggester: Suggester, catalog: Catalog, text: str) -> None:
     result = suggester.with_catalog(catalog).suggest(text, product_id="P100")
     assert result.intent != "unknown"
     assert result.replies
