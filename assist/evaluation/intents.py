@@ -119,4 +119,4 @@ def report(out: TextIO, dev_path: Path | None) -> dict[str, float]:
 if __name__ == "__main__":
     import sys
 
-    report(sys.stdout, Path("/work/shared/eval/dev_intents.jsonl"))
+    report(sys.stdout, Path(sys.argv[1]) if len(sys.argv) > 1 else None)
