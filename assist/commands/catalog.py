@@ -1,0 +1,66 @@
+"""``assist catalog import FILE.csv [--db URL]``: load the shop's products and stock."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+__all__ = ["default_db_url", "register", "run"]
+
+DEFAULT_DB_URL = "sqlite+aiosqlite:///./assist.db"
+
+
+def default_db_url() -> str:
+    return os.environ.get("ASSIST_DB_URL") or DEFAULT_DB_URL
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("catalog", help="manage the product catalogue")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    load = actions.add_parser(
+        "import",
+        help="import a CSV (sku,name,price,category,color,size,stock; one row per variant)",
+    )
+    load.add_argument("file", help="CSV file, UTF-8 with a header row")
+    load.add_argument(
+        "--db", default=None, help="database URL (default: $ASSIST_DB_URL or ./assist.db)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+    from pathlib import Path
+
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from assist.store.catalog import (
+        CatalogImportError,
+        create_catalog_tables,
+        import_catalog,
+        parse_catalog_csv,
+    )
+
+    path = Path(args.file)
+    try:
+        products = parse_catalog_csv(path.read_text(encoding="utf-8"), str(path))
+    except OSError as exc:
+        print(f"{path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except CatalogImportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+    async def main() -> tuple[int, int]:
+        engine = create_async_engine(args.db or default_db_url())
+        try:
+            await create_catalog_tables(engine)
+            summary = await import_catalog(engine, products)
+        finally:
+            await engine.dispose()
+        return summary.products, summary.variants
+
+    count, variants = asyncio.run(main())
+    print(f"imported {count} products, {variants} variants")
+    return 0

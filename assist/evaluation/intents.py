@@ -1,0 +1,122 @@
+"""How well the suggester labels customer messages, and how fast.
+
+Macro-F1 is the unweighted mean of per-class F1 over the 10 intents plus ``unknown``
+(11 classes); a class with no gold and no predicted messages is left out of the mean
+rather than counted as 0 or 1. "Wrong on out-of-scope" is the share of ``unknown``-labelled
+messages that got a real (non-unknown) suggestion: the attention a bad guess costs.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from assist.core.phrasebook import INTENT_IDS
+from assist.core.suggest import Suggester, default_paths
+
+__all__ = ["OWN_SET", "Scores", "evaluate", "load_labelled", "report", "throughput"]
+
+LABELS: tuple[str, ...] = (*INTENT_IDS, "unknown")
+OWN_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "intents.jsonl"
+
+
+@dataclass(frozen=True)
+class Scores:
+    macro_f1: float
+    wrong_on_unknown: float
+    accuracy: float
+    per_intent: dict[str, tuple[float, float, float, int]]  # precision, recall, f1, support
+    errors: list[tuple[str, str, str]]  # text, gold, predicted
+
+
+def load_labelled(path: Path) -> list[tuple[str, str]]:
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                data = json.loads(line)
+                rows.append((str(data["text"]), str(data["intent"])))
+    return rows
+
+
+def evaluate(suggester: Suggester, rows: Sequence[tuple[str, str]]) -> Scores:
+    predicted = [suggester.suggest(text).intent for text, _ in rows]
+    per_intent: dict[str, tuple[float, float, float, int]] = {}
+    f1s = []
+    for label in LABELS:
+        tp = sum(1 for (_, g), p in zip(rows, predicted, strict=True) if g == label and p == label)
+        gold = sum(1 for _, g in rows if g == label)
+        pred = sum(1 for p in predicted if p == label)
+        if gold == 0 and pred == 0:
+            continue
+        precision = tp / pred if pred else 0.0
+        recall = tp / gold if gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_intent[label] = (precision, recall, f1, gold)
+        f1s.append(f1)
+    unknown_gold = [p for (_, g), p in zip(rows, predicted, strict=True) if g == "unknown"]
+    wrong = (
+        sum(1 for p in unknown_gold if p != "unknown") / len(unknown_gold) if unknown_gold else 0.0
+    )
+    correct = sum(1 for (_, g), p in zip(rows, predicted, strict=True) if g == p)
+    errors = [(t, g, p) for (t, g), p in zip(rows, predicted, strict=True) if g != p]
+    return Scores(
+        macro_f1=sum(f1s) / len(f1s) if f1s else 0.0,
+        wrong_on_unknown=wrong,
+        accuracy=correct / len(rows) if rows else 0.0,
+        per_intent=per_intent,
+        errors=errors,
+    )
+
+
+def throughput(suggester: Suggester, texts: Sequence[str], count: int = 5000) -> float:
+    """Messages per second on this core, over ``count`` classifications."""
+    started = time.perf_counter()
+    for index in range(count):
+        suggester.suggest(texts[index % len(texts)])
+    return count / (time.perf_counter() - started)
+
+
+def _print(out: TextIO, title: str, scores: Scores, size: int) -> None:
+    out.write(f"\n== {title} ({size} messages)\n")
+    out.write(f"{'intent':<18}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}\n")
+    for label, (p, r, f1, n) in scores.per_intent.items():
+        out.write(f"{label:<18}{p:7.2f}{r:7.2f}{f1:7.2f}{n:6d}\n")
+    out.write(
+        f"macro-F1 (11 classes: 10 intents + unknown) {scores.macro_f1:.3f}  "
+        f"accuracy {scores.accuracy:.3f}  "
+        f"wrong suggestions on unknown-labelled {scores.wrong_on_unknown:.1%}\n"
+    )
+
+
+def report(out: TextIO, dev_path: Path | None) -> dict[str, float]:
+    """Print the evaluation; return the headline numbers keyed for ``make eval``."""
+    suggester = Suggester.load(*default_paths())
+    results: dict[str, float] = {}
+    own = load_labelled(OWN_SET)
+    own_scores = evaluate(suggester, own)
+    _print(out, f"own set {OWN_SET.name}", own_scores, len(own))
+    results.update(own_macro_f1=own_scores.macro_f1, own_wrong_unknown=own_scores.wrong_on_unknown)
+    if dev_path is None or not dev_path.exists():
+        out.write(f"\n== dev set: skipped (no file at {dev_path})\n")
+    else:
+        dev = load_labelled(dev_path)
+        dev_scores = evaluate(suggester, dev)
+        _print(out, f"dev set {dev_path.name}", dev_scores, len(dev))
+        results.update(
+            dev_macro_f1=dev_scores.macro_f1, dev_wrong_unknown=dev_scores.wrong_on_unknown
+        )
+    rate = throughput(suggester, [text for text, _ in own])
+    out.write(f"\nclassify throughput: {rate:,.0f} messages/s (one core, 5000 messages)\n")
+    results["messages_per_s"] = rate
+    return results
+
+
+if __name__ == "__main__":
+    import sys
+
+    report(sys.stdout, Path(sys.argv[1]) if len(sys.argv) > 1 else None)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import pytest
+
+from assist.core.matcher import Matcher, normalize
+from assist.core.phrasebook import load_phrasebook
+from assist.core.suggest import Suggester, default_paths
+
+
+@pytest.fixture(scope="module")
+def matcher(suggester: Suggester) -> Matcher:
+    return suggester.matcher
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("在吗在吗", "greeting"),
+        ("亲～有人吗", "greeting"),
+        ("这条裤子黑色还有货没", "stock"),
+        ("我165 一百斤该拍多大的", "sizing"),
+        ("啥时候能发出啊", "logistics"),
+        ("寄到杭州要几天", "logistics"),
+        ("再便宜点呗", "bargaining"),
+        ("买了两天就降价了能补差价吗", "bargaining"),
+        ("穿着大了想换小一码", "returns"),
+        ("退款几天到账", "returns"),
+        ("实物颜色会不会比图片深", "color_difference"),
+        ("你家的是正品不", "authenticity"),
+        ("服务这么差我要投诉", "complaint"),
+        ("好的 谢谢亲", "thanks_bye"),
+    ],
+)
+def test_clear_messages_get_their_intent(matcher: Matcher, text: str, intent: str) -> None:
+    assert matcher.match(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "发票开个人抬头就行",
+        "收货地址写错了帮我改一下",
+        "能用花呗分期吗",
+        "这个面料是什么成分",
+        "你们老板是哪里人",
+        "是的",
+        "订单号发你了",
+    ],
+)
+def test_out_of_scope_abstains(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.intent == "unknown"
+    assert 0.0 <= match.confidence <= 1.0
+
+
+def test_hail_in_front_of_a_request_labels_the_request(matcher: Matcher) -> None:
+    assert matcher.match("在吗？这款有L码吗").intent == "stock"
+    assert matcher.match("你好 能便宜点吗").intent == "bargaining"
+
+
+def test_thanks_followed_by_a_new_question_is_not_thanks(matcher: Matcher) -> None:
+    assert matcher.match("好的谢谢 那什么时候发货").intent == "logistics"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("第一次买便宜点吧 以后常来", "promise"),
+        ("便宜点 我介绍同事来买", "promise"),
+        ("别家同款才60 你们太贵了", "comparison"),
+        ("90包邮我就拍", "ultimatum"),
+        ("少十块我马上付款", "ultimatum"),
+        ("支付宝里只有80了 便宜点吧", "excuse"),
+        ("有优惠券吗", "general"),
+    ],
+)
+def test_bargaining_subtype(matcher: Matcher, text: str, kind: str) -> None:
+    match = matcher.match(text)
+    assert match.intent == "bargaining"
+    assert match.bargain_type == kind
+
+
+def test_confidence_is_higher_for_a_clear_message(matcher: Matcher) -> None:
+    clear = matcher.match("有色差吗")
+    vague = matcher.match("颜色有点偏")
+    assert clear.confidence > vague.confidence
+
+
+def test_normalize_drops_platform_cards_and_masks() -> None:
+    text = "有人么? [订单编号:[订单x]，订单金额:[金额x]] ＬＬ码"
+    assert normalize(text) == "有人么? ll码"
+    assert normalize("[数字x]号下的单") == "9号下的单"
+
+
+def test_matching_is_deterministic_across_instances() -> None:
+    book = load_phrasebook(default_paths()[0])
+    first, second = Matcher(book), Matcher(book)
+    for text in ("在吗", "能便宜点吗", "开发票", "170穿多大"):
+        assert first.match(text) == second.match(text)
