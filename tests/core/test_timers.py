@@ -513,3 +513,21 @@ def test_a_restored_conversation_keeps_agent_history_for_the_next_wait() -> None
         ("reply_breach", 130.0, 20.0),
         ("escalation", 170.0, 60.0),
     ]
+
+
+def test_a_reply_at_its_deadline_meets_it_whatever_else_happens_at_that_instant() -> None:
+    # Another conversation's event with the same ts, handled first, must not fire this
+    # conversation's deadline before its reply (at that very instant) is applied.
+    for other_first in (True, False):
+        engine = Engine()
+        outputs: list[Output] = []
+        asked = make_event("b-0", CUSTOMER, 0, conversation="c-b")
+        other = make_event("a-0", OPENED, 15, conversation="c-a")
+        reply = make_event("b-1", AGENT, 15, conversation="c-b")
+        for event in [asked, other, reply] if other_first else [asked, reply, other]:
+            outputs.extend(engine.handle(event, event.ts).outputs)
+        outputs.extend(engine.advance(at(20)))
+        got = [(o.kind.value, o.conversation_id) for o in outputs if isinstance(o, Alert)]
+        assert got == [], f"other conversation first: {other_first}"
+        (record,) = [w for w in waits(outputs) if w.conversation_id == "c-b"]
+        assert not record.breached
