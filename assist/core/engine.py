@@ -83,7 +83,9 @@ class Engine:
         """Apply ``event``, received at ``now`` (equal to ``event.ts`` in replay).
 
         Timers due strictly before the event fire first, so a reply exactly at the
-        deadline meets it; then timers due by ``now`` fire.
+        deadline meets it; then timers due strictly before ``now`` fire. A timer due
+        exactly at ``now`` is left for :meth:`advance` (or the next later event): another
+        event stamped with that same instant — in any conversation — may still meet it.
         """
         if event.id in self._seen:
             return HandleResult(duplicate=True)
@@ -95,7 +97,9 @@ class Engine:
             self.conversations[event.conversation_id] = conversation
         outputs.extend(self._apply(conversation, event))
         self._schedule(conversation)
-        outputs.extend(self.advance(now))
+        if self.clock is None or now > self.clock:
+            self.clock = now
+        outputs.extend(self._fire(now, inclusive=False))
         return HandleResult(outputs)
 
     def advance(self, now: datetime) -> list[Output]:
