@@ -31,7 +31,8 @@ eval: $(STAMP)
 	$(VENV)/bin/assist eval
 
 bench: $(STAMP)
-	$(PY) -m assist.bench_local
+	$(VENV)/bin/assist bench --spawn --conversations 2000 --rate 6000 --duration 10 --drain 5
+	$(VENV)/bin/assist bench --spawn --conversations 10000 --rate 2000 --duration 5 --drain 20
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -8,28 +8,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assist.core.engine import Engine, Linter, Suggester
+from assist.core.catalog import Catalog
+from assist.core.engine import Engine
+from assist.core.lint import Linter
+from assist.core.suggest import Suggester
 from assist.settings import Settings, load_sla
 
 __all__ = ["build_engine", "load_linter", "load_suggester", "watched_files"]
 
 
-def load_linter(settings: Settings) -> Linter | None:
-    """The agent-message linter, or ``None`` when this build has none yet."""
-    return None
+def load_linter(settings: Settings) -> Linter:
+    """The agent-message linter from ``<rules_dir>/lint.yaml``; raises ``RulesError``."""
+    return Linter.load(settings.rules_dir / "lint.yaml")
 
 
-def load_suggester(settings: Settings) -> Suggester | None:
-    """The reply suggester, or ``None`` when this build has none yet."""
-    return None
+def load_suggester(settings: Settings, catalog: Catalog | None = None) -> Suggester:
+    """The reply suggester from the phrasebook and shop rules; raises ``RulesError``."""
+    return Suggester.load(settings.phrasebook, settings.rules_dir, catalog)
 
 
 def build_engine(
-    settings: Settings, *, with_suggester: bool = True, with_linter: bool = True
+    settings: Settings,
+    *,
+    with_suggester: bool = True,
+    with_linter: bool = True,
+    catalog: Catalog | None = None,
 ) -> Engine:
     return Engine(
         load_sla(settings),
-        suggester=load_suggester(settings) if with_suggester else None,
+        suggester=load_suggester(settings, catalog) if with_suggester else None,
         linter=load_linter(settings) if with_linter else None,
     )
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS: tuple[str, ...] = ("serve", "replay", "classify", "lint", "catalog", "bench")
+COMMANDS: tuple[str, ...] = ("serve", "replay", "classify", "lint", "catalog", "bench", "eval")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,14 +33,8 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     from pathlib import Path
 
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from assist.store.catalog import (
-        CatalogImportError,
-        create_catalog_tables,
-        import_catalog,
-        parse_catalog_csv,
-    )
+    from assist.store.catalog import CatalogImportError, import_catalog, parse_catalog_csv
+    from assist.store.database import migrate, open_database
 
     path = Path(args.file)
     try:
@@ -53,9 +47,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
     async def main() -> tuple[int, int]:
-        engine = create_async_engine(args.db or default_db_url())
+        engine = open_database(args.db or default_db_url())
         try:
-            await create_catalog_tables(engine)
+            await migrate(engine)
             summary = await import_catalog(engine, products)
         finally:
             await engine.dispose()

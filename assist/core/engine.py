@@ -90,7 +90,7 @@ class Engine:
         if event.id in self._seen:
             return HandleResult(duplicate=True)
         self._remember(event.id)
-        outputs = self._fire(event.ts, inclusive=False)
+        outputs = self._fire(event.ts)
         conversation = self.conversations.get(event.conversation_id)
         if conversation is None:
             conversation = Conversation(event.conversation_id)
@@ -99,14 +99,18 @@ class Engine:
         self._schedule(conversation)
         if self.clock is None or now > self.clock:
             self.clock = now
-        outputs.extend(self._fire(now, inclusive=False))
+        outputs.extend(self._fire(now))
         return HandleResult(outputs)
 
     def advance(self, now: datetime) -> list[Output]:
-        """Fire every timer due at or before ``now``."""
+        """Fire every timer due before ``now``.
+
+        Strictly before: a deadline has passed only once time is beyond it, so a reply
+        stamped exactly at the deadline still meets it however the wake-ups fall.
+        """
         if self.clock is None or now > self.clock:
             self.clock = now
-        return self._fire(now, inclusive=True)
+        return self._fire(now)
 
     def next_deadline(self) -> datetime | None:
         """When the engine next wants :meth:`advance` called (``None``: no timer runs)."""
@@ -220,11 +224,11 @@ class Engine:
             self._scheduled[conversation.id] = due
             heapq.heappush(self._heap, (due, conversation.id))
 
-    def _fire(self, until: datetime, *, inclusive: bool) -> list[Output]:
+    def _fire(self, until: datetime) -> list[Output]:
         outputs: list[Output] = []
         while True:
             due = self.next_deadline()
-            if due is None or due > until or (due == until and not inclusive):
+            if due is None or due >= until:
                 return outputs
             _, conversation_id = heapq.heappop(self._heap)
             conversation = self.conversations[conversation_id]

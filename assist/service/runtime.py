@@ -16,21 +16,29 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assist.assembly import build_engine, load_linter, load_suggester, watched_files
+from assist.core.catalog import Catalog
 from assist.core.conversation import Conversation
 from assist.core.events import InvalidEvent
 from assist.core.outputs import Alert, AlertKind, Frame, LintReport, Output, Suggestion, TimerUpdate
 from assist.core.protocol import ack_frame, decode_frame
+from assist.core.suggest import Suggester
 from assist.core.timeutil import format_ts, seconds_between
 from assist.rulesfile import RulesError
 from assist.service.hub import Hub, Subscriber
 from assist.service.metrics import Metrics
 from assist.service.persister import Persister
 from assist.settings import Settings, load_sla
-from assist.store.tables import ConversationRow, EventRow
+from assist.store.catalog import load_catalog
+from assist.store.tables import (
+    CatalogProductRow,
+    CatalogVariantRow,
+    ConversationRow,
+    EventRow,
+)
 
 __all__ = ["Runtime", "conversation_view", "utc_now"]
 
@@ -84,6 +92,8 @@ class Runtime:
         self.metrics = metrics
         self.clock = clock
         self.engine = build_engine(settings)
+        self.catalog = Catalog.empty()
+        self._catalog_signature: tuple[object, ...] | None = None
         self.hub = Hub(settings.subscriber_queue, on_drop=self._dropped)
         self.persister = Persister(database, metrics)
         self._timer_wake = asyncio.Event()
@@ -95,6 +105,7 @@ class Runtime:
 
     async def start(self) -> None:
         await self._restore()
+        await self.refresh_catalog()
         self.persister.start()
         self._dispatch(self.engine.advance(self.clock()), None)
         self._tasks = [asyncio.create_task(self._drive_timers(), name="assist-timers")]
@@ -196,6 +207,9 @@ class Runtime:
             outputs = self.engine.advance(self.clock())
             if outputs:
                 self._dispatch(outputs, None)
+            elif timeout is not None and timeout <= 0:
+                # Exactly at the deadline nothing is due yet (it must pass first).
+                await asyncio.sleep(0.001)
 
     # -- subscribers -----------------------------------------------------------------
 
@@ -229,7 +243,7 @@ class Runtime:
         """Swap in freshly loaded rules; on any error keep the old ones and say why."""
         try:
             sla = load_sla(self.settings)
-            suggester = load_suggester(self.settings)
+            suggester = load_suggester(self.settings, self.catalog)
             linter = load_linter(self.settings)
         except RulesError as exc:
             self.metrics.rule_reloads.labels("error").inc()
@@ -242,6 +256,38 @@ class Runtime:
         log.info("rules reloaded")
         return True
 
+    async def refresh_catalog(self) -> bool:
+        """Reload the catalogue if ``assist catalog import`` changed it since last time."""
+        async with self.database.connect() as connection:
+            signature = tuple(
+                (
+                    await connection.execute(
+                        select(
+                            func.count(CatalogVariantRow.sku),
+                            func.coalesce(func.sum(CatalogVariantRow.stock), 0),
+                            func.count(func.distinct(CatalogVariantRow.sku)),
+                        )
+                    )
+                ).one()
+            ) + tuple(
+                (
+                    await connection.execute(
+                        select(
+                            func.count(CatalogProductRow.sku),
+                            func.coalesce(func.sum(CatalogProductRow.price), 0),
+                        )
+                    )
+                ).one()
+            )
+        if signature == self._catalog_signature:
+            return False
+        self._catalog_signature = signature
+        self.catalog = await load_catalog(self.database)
+        if isinstance(self.engine.suggester, Suggester):
+            self.engine.suggester = self.engine.suggester.with_catalog(self.catalog)
+        log.info("catalogue loaded: %d products", len(self.catalog))
+        return True
+
     async def _watch_rules(self) -> None:
         while True:
             await asyncio.sleep(self.settings.reload_interval_s)
@@ -249,6 +295,10 @@ class Runtime:
             if signature != self._rule_signature:
                 self._rule_signature = signature
                 self.reload_rules()
+            try:
+                await self.refresh_catalog()
+            except Exception:
+                log.exception("catalogue not refreshed")
 
     async def _evict(self) -> None:
         while True:

@@ -21,13 +21,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from assist.core.catalog import Catalog, Product, Variant
-from assist.store.tables import Base, CatalogProductRow, CatalogVariantRow
+from assist.store.tables import CatalogProductRow, CatalogVariantRow
 
 __all__ = [
     "COLUMNS",
     "CatalogImportError",
     "ImportSummary",
-    "create_catalog_tables",
     "import_catalog",
     "load_catalog",
     "parse_catalog_csv",
@@ -109,16 +108,6 @@ def parse_catalog_csv(text: str, source: str = "<csv>") -> list[Product]:
         Product(sku, name, price, category, tuple(variants[sku].values()))
         for sku, (name, price, category, _) in heads.items()
     ]
-
-
-async def create_catalog_tables(engine: AsyncEngine) -> None:
-    """Create the two catalogue tables if missing (until migrations own the schema)."""
-    tables = [
-        Base.metadata.tables[CatalogProductRow.__tablename__],
-        Base.metadata.tables[CatalogVariantRow.__tablename__],
-    ]
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda sync: Base.metadata.create_all(sync, tables=tables))
 
 
 async def import_catalog(engine: AsyncEngine, products: list[Product]) -> ImportSummary:

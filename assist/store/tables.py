@@ -85,8 +85,11 @@ class ConversationRow(Base):
 
 
 class WaitRow(Base):
+    """A finished wait. ``key`` (conversation, kind, start) makes a re-written batch a no-op."""
+
     __tablename__ = "waits"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(500), unique=True)
     conversation_id: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     agent_id: Mapped[str | None] = mapped_column(String(200))
@@ -102,8 +105,11 @@ class WaitRow(Base):
 
 
 class AlertRow(Base):
+    """An alert raised; ``key`` (kind, conversation, time, message) keeps it unique."""
+
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(700), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     conversation_id: Mapped[str] = mapped_column(String(200), index=True)
     agent_id: Mapped[str | None] = mapped_column(String(200))
@@ -120,6 +126,7 @@ class FindingRow(Base):
 
     __tablename__ = "findings"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(500), unique=True)
     message_id: Mapped[str] = mapped_column(String(200), index=True)
     conversation_id: Mapped[str] = mapped_column(String(200))
     agent_id: Mapped[str | None] = mapped_column(String(200))

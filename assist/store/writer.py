@@ -1,8 +1,9 @@
 """Turning core outputs into rows, one transaction per batch.
 
-Inserts are idempotent where the data has a natural key (events by id, suggestions by
-message id, conversation state by conversation id), so writing the same batch twice —
-say, after a retry — changes nothing.
+Every row has a natural key (events by id, suggestions by message id, conversation state
+by conversation id, waits, alerts and findings by a ``key`` built from what identifies
+them), so writing the same batch twice — say, after a commit whose reply was lost —
+changes nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -24,6 +24,7 @@ from assist.core.outputs import (
     Suggestion,
     WaitRecord,
 )
+from assist.core.timeutil import format_ts
 from assist.store.tables import (
     AlertRow,
     Base,
@@ -90,6 +91,13 @@ class Batch:
             elif isinstance(output, WaitRecord):
                 self.waits.append(
                     {
+                        "key": "|".join(
+                            (
+                                output.conversation_id,
+                                output.kind.value,
+                                format_ts(output.started_at),
+                            )
+                        ),
                         "conversation_id": output.conversation_id,
                         "kind": output.kind.value,
                         "agent_id": output.agent_id,
@@ -105,6 +113,14 @@ class Batch:
             elif isinstance(output, Alert):
                 self.alerts.append(
                     {
+                        "key": "|".join(
+                            (
+                                output.kind.value,
+                                output.conversation_id,
+                                format_ts(output.at),
+                                output.message_id or "",
+                            )
+                        ),
                         "kind": output.kind.value,
                         "conversation_id": output.conversation_id,
                         "agent_id": output.agent_id,
@@ -119,6 +135,7 @@ class Batch:
                 for finding in output.findings:
                     self.findings.append(
                         {
+                            "key": f"{output.message_id}|{finding.rule}|{finding.start}",
                             "message_id": output.message_id,
                             "conversation_id": output.conversation_id,
                             "agent_id": output.agent_id,
@@ -186,14 +203,11 @@ async def write_batch(engine: AsyncEngine, batch: Batch) -> None:
                 },
             )
             await connection.execute(upsert, list(batch.conversations.values()))
-        tables: tuple[tuple[type[Base], list[dict[str, Any]]], ...] = (
-            (WaitRow, batch.waits),
-            (AlertRow, batch.alerts),
-            (FindingRow, [r for r in batch.findings if r["at"] is not None]),
+        await _insert_ignoring_duplicates(connection, WaitRow, "key", batch.waits)
+        await _insert_ignoring_duplicates(connection, AlertRow, "key", batch.alerts)
+        await _insert_ignoring_duplicates(
+            connection, FindingRow, "key", [r for r in batch.findings if r["at"] is not None]
         )
-        for table, rows in tables:
-            if rows:
-                await connection.execute(insert(table), rows)
         await _insert_ignoring_duplicates(
             connection,
             SuggestionRow,

@@ -35,7 +35,6 @@ async def test_the_live_service_and_replay_give_the_same_stats_and_alerts(tmp_pa
     settings = Settings(
         db_url=f"sqlite+aiosqlite:///{tmp_path / 'live.db'}",
         reload_interval_s=0,
-        rules_dir=tmp_path,  # default SLA numbers, as the fixture expects
     )
     replayed = await replay_lines(lines, build_engine(settings, with_suggester=False))
 

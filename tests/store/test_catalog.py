@@ -8,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from assist.store.catalog import (
     CatalogImportError,
-    create_catalog_tables,
     import_catalog,
     load_catalog,
     parse_catalog_csv,
 )
+from assist.store.database import migrate
 from assist.store.tables import Base
 
 CSV = """sku,name,price,category,color,size,stock
@@ -102,7 +102,7 @@ async def test_reimport_is_idempotent_and_replaces_variants(engine: AsyncEngine)
 async def test_tables_can_be_created_on_an_empty_database(tmp_path: Path) -> None:
     engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
     try:
-        await create_catalog_tables(engine)
+        await migrate(engine)
         assert len(await load_catalog(engine)) == 0
     finally:
         await engine.dispose()

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -129,11 +128,6 @@ async def test_writing_the_same_batch_twice_stores_each_event_once(db_url: str) 
         await database.dispose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="waits and alerts have no natural key: a retried batch duplicates them "
-    "(writer docstring says a re-written batch 'changes nothing')",
-)
 async def test_writing_the_same_batch_twice_counts_breaches_once(db_url: str) -> None:
     database = await migrated(db_url)
     try:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 12:57:00.716710
+Create Date: 2026-11-23
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "alerts",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("key", sa.String(length=700), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("conversation_id", sa.String(length=200), nullable=False),
         sa.Column("agent_id", sa.String(length=200), nullable=True),
@@ -31,6 +32,7 @@ def upgrade() -> None:
         sa.Column("message_id", sa.String(length=200), nullable=True),
         sa.Column("detail", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
     )
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.create_index("ix_alerts_agent_at", ["agent_id", "at"], unique=False)
@@ -89,6 +91,7 @@ def upgrade() -> None:
     op.create_table(
         "findings",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("key", sa.String(length=500), nullable=False),
         sa.Column("message_id", sa.String(length=200), nullable=False),
         sa.Column("conversation_id", sa.String(length=200), nullable=False),
         sa.Column("agent_id", sa.String(length=200), nullable=True),
@@ -99,6 +102,7 @@ def upgrade() -> None:
         sa.Column("start", sa.Integer(), nullable=True),
         sa.Column("end", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
     )
     with op.batch_alter_table("findings", schema=None) as batch_op:
         batch_op.create_index("ix_findings_agent_at", ["agent_id", "at"], unique=False)
@@ -124,6 +128,7 @@ def upgrade() -> None:
     op.create_table(
         "waits",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("key", sa.String(length=500), nullable=False),
         sa.Column("conversation_id", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("agent_id", sa.String(length=200), nullable=True),
@@ -135,6 +140,7 @@ def upgrade() -> None:
         sa.Column("waited_s", sa.Float(), nullable=False),
         sa.Column("answer_id", sa.String(length=200), nullable=True),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
     )
     with op.batch_alter_table("waits", schema=None) as batch_op:
         batch_op.create_index("ix_waits_agent_ended", ["agent_id", "ended_at"], unique=False)
