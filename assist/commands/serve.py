@@ -22,6 +22,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import logging
+    import sys
 
     import uvicorn
 
@@ -37,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
     if args.db:
         overrides["db_url"] = args.db
     settings = load_settings(**overrides)
+    # The store's worker thread and the event loop share the GIL; a shorter switch
+    # interval bounds how long a timer can wait behind a batch being bound to SQL.
+    sys.setswitchinterval(0.001)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

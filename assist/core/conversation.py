@@ -34,7 +34,7 @@ from assist.core.outputs import (
     WaitRecord,
 )
 from assist.core.sla import SlaConfig
-from assist.core.timeutil import format_ts, parse_ts, seconds_between
+from assist.core.timeutil import from_micros, seconds_between, to_micros
 
 __all__ = ["Conversation", "Phase", "Wait"]
 
@@ -83,10 +83,10 @@ class Wait:
     def to_state(self) -> dict[str, Any]:
         return {
             "kind": self.kind.value,
-            "started_at": format_ts(self.started_at),
-            "warn_at": format_ts(self.warn_at) if self.warn_at else None,
-            "deadline": format_ts(self.deadline),
-            "escalate_at": format_ts(self.escalate_at),
+            "started_at": to_micros(self.started_at),
+            "warn_at": to_micros(self.warn_at) if self.warn_at else None,
+            "deadline": to_micros(self.deadline),
+            "escalate_at": to_micros(self.escalate_at),
             "warned": self.warned,
             "breached": self.breached,
             "escalated": self.escalated,
@@ -96,10 +96,10 @@ class Wait:
     def from_state(cls, state: dict[str, Any]) -> Wait:
         return cls(
             kind=WaitKind(state["kind"]),
-            started_at=parse_ts(state["started_at"]),
-            warn_at=parse_ts(state["warn_at"]) if state.get("warn_at") else None,
-            deadline=parse_ts(state["deadline"]),
-            escalate_at=parse_ts(state["escalate_at"]),
+            started_at=from_micros(state["started_at"]),
+            warn_at=from_micros(state["warn_at"]) if state.get("warn_at") else None,
+            deadline=from_micros(state["deadline"]),
+            escalate_at=from_micros(state["escalate_at"]),
             warned=bool(state["warned"]),
             breached=bool(state["breached"]),
             escalated=bool(state["escalated"]),
@@ -256,9 +256,9 @@ class Conversation:
             "agent_spoken": self.agent_spoken,
             "wait": self.wait.to_state() if self.wait else None,
             "agent_messages": self.agent_messages,
-            "typing_since": format_ts(self.typing_since) if self.typing_since else None,
+            "typing_since": to_micros(self.typing_since) if self.typing_since else None,
             "recent_agent_texts": list(self.recent_agent_texts),
-            "updated_at": format_ts(self.updated_at) if self.updated_at else None,
+            "updated_at": to_micros(self.updated_at) if self.updated_at else None,
         }
 
     @classmethod
@@ -271,9 +271,9 @@ class Conversation:
             agent_spoken=bool(state.get("agent_spoken", False)),
             wait=Wait.from_state(state["wait"]) if state.get("wait") else None,
             agent_messages=int(state.get("agent_messages", 0)),
-            typing_since=parse_ts(state["typing_since"]) if state.get("typing_since") else None,
+            typing_since=_instant(state.get("typing_since")),
             recent_agent_texts=list(state.get("recent_agent_texts", [])),
-            updated_at=parse_ts(state["updated_at"]) if state.get("updated_at") else None,
+            updated_at=_instant(state.get("updated_at")),
         )
 
     def note_agent_text(self, text: str) -> None:
@@ -281,6 +281,10 @@ class Conversation:
         self.agent_spoken = True
         self.agent_messages += 1
         self.recent_agent_texts = [*self.recent_agent_texts, text][-_RECENT_AGENT_TEXTS:]
+
+
+def _instant(micros: int | None) -> datetime | None:
+    return from_micros(micros) if micros is not None else None
 
 
 Action = Callable[[Conversation, Event, SlaConfig], list[Output]]

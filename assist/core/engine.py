@@ -233,7 +233,9 @@ class Engine:
             _, conversation_id = heapq.heappop(self._heap)
             conversation = self.conversations[conversation_id]
             fired = conversation.due_timers(due, self.config, now=until)
-            if fired:
-                outputs.extend(fired)
+            outputs.extend(fired)
+            if any(isinstance(output, Alert) for output in fired):
+                # Breach and escalation flags must survive a restart (an alert is raised
+                # once); a lost warning flag only repeats a warning, so it is not stored.
                 outputs.append(self._snapshot(conversation))
             self._schedule(conversation)

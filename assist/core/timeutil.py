@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["format_ts", "parse_ts", "seconds_between"]
+__all__ = ["format_ts", "from_micros", "parse_ts", "seconds_between", "to_micros"]
 
 # Epoch milliseconds before 2001-09-09 have fewer than 13 digits; anything that small is
 # far more likely seconds sent by mistake than a real chat event, so it is rejected.
@@ -43,8 +43,21 @@ def parse_ts(value: object) -> datetime:
 
 def format_ts(instant: datetime) -> str:
     """ISO-8601 in UTC with milliseconds, the one form every outbound frame uses."""
-    utc = instant.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    utc = instant if instant.tzinfo is UTC else instant.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def to_micros(instant: datetime) -> int:
+    """Exact integer microseconds since the epoch: how stored state keeps instants."""
+    return (instant - _EPOCH) // _MICROSECOND
+
+
+def from_micros(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
 
 
 def seconds_between(start: datetime, end: datetime) -> float:

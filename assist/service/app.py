@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from assist import __version__
-from assist.service.hub import encode_frame
+from assist.service.hub import FRAME_TYPES, SUPERVISOR_DEFAULT, encode_frame
 from assist.service.metrics import Metrics
 from assist.service.routes_stats import router as stats_router
 from assist.service.runtime import Runtime, utc_now
@@ -136,7 +136,18 @@ def create_app(
     async def serve_channel(websocket: WebSocket, agent_id: str | None) -> None:
         runtime: Runtime = websocket.app.state.runtime
         await websocket.accept()
-        subscriber = runtime.hub.subscribe(agent_id)
+        default = FRAME_TYPES if agent_id else SUPERVISOR_DEFAULT
+        wanted = websocket.query_params.get("frames")
+        types = default if wanted is None else frozenset(filter(None, wanted.split(",")))
+        if wanted == "all":
+            types = FRAME_TYPES
+        if not types or not types <= FRAME_TYPES:
+            message = f"frames must be 'all' or a comma list of {', '.join(sorted(FRAME_TYPES))}"
+            error = {"error": {"code": "invalid_query", "message": message}}
+            await websocket.send_text(encode_frame(error))
+            await websocket.close(code=1008, reason="invalid frames parameter")
+            return
+        subscriber = runtime.hub.subscribe(agent_id, types)
         channel = "agent" if agent_id else "supervisor"
         metrics.subscribers.labels(channel).inc()
 

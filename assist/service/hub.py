@@ -14,19 +14,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Hub", "Subscriber", "encode_frame"]
+__all__ = ["FRAME_TYPES", "SUPERVISOR_DEFAULT", "Hub", "Subscriber", "encode_frame"]
 
 
 def encode_frame(frame: dict[str, Any]) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
+FRAME_TYPES = frozenset({"timer", "alert", "suggestion", "lint"})
+SUPERVISOR_DEFAULT = frozenset({"alert", "suggestion"})
+
+
 @dataclass(eq=False)
 class Subscriber:
-    """One connected panel or board; ``agent_id`` None means the supervisor channel."""
+    """One connected panel or board; ``agent_id`` None means the supervisor channel.
+
+    ``types`` are the frame types it wants: an agent panel takes all of its
+    conversations' frames; a supervisor board takes alerts and suggestions unless it
+    asks for more (every timer change of every conversation is a lot of traffic).
+    """
 
     agent_id: str | None
     limit: int
+    types: frozenset[str] = FRAME_TYPES
     queue: asyncio.Queue[str] = field(init=False)
     dropped: asyncio.Event = field(default_factory=asyncio.Event)
     ident: int = field(default_factory=itertools.count().__next__)
@@ -55,8 +65,8 @@ class Hub:
         self._agents: dict[str, set[Subscriber]] = {}
         self._on_drop = on_drop
 
-    def subscribe(self, agent_id: str | None) -> Subscriber:
-        subscriber = Subscriber(agent_id, self.queue_limit)
+    def subscribe(self, agent_id: str | None, types: frozenset[str] = FRAME_TYPES) -> Subscriber:
+        subscriber = Subscriber(agent_id, self.queue_limit, types)
         if agent_id is None:
             self._supervisors.add(subscriber)
         else:
@@ -78,10 +88,11 @@ class Hub:
         return len(self._supervisors), sum(len(g) for g in self._agents.values())
 
     def publish(self, frame: dict[str, Any], agent_id: str | None) -> None:
-        """Send ``frame`` to every supervisor and to ``agent_id``'s panels."""
-        targets = list(self._supervisors)
+        """Send ``frame`` to the supervisors and ``agent_id``'s panels that want its type."""
+        kind = frame["type"]
+        targets = [s for s in self._supervisors if kind in s.types]
         if agent_id is not None:
-            targets.extend(self._agents.get(agent_id, ()))
+            targets.extend(s for s in self._agents.get(agent_id, ()) if kind in s.types)
         if not targets:
             return
         text = encode_frame(frame)

@@ -42,7 +42,7 @@ async def test_a_greeting_breach_reaches_supervisors_at_the_deadline_without_ano
 ) -> None:
     async with (
         run_server(fast_settings(tmp_path)) as server,
-        connect(server.ws + "/ws/supervisor") as board,
+        connect(server.ws + "/ws/supervisor?frames=alert,timer") as board,
         connect(server.ws + "/ws/ingest") as ingest,
     ):
         snapshot = await receive_json(board)
@@ -232,3 +232,26 @@ async def test_a_restart_rebuilds_open_conversations_and_raises_a_missed_breach_
     async with run_server(settings) as server, httpx.AsyncClient(base_url=server.base) as http:
         alerts = (await http.get("/api/conversations/c-1")).json()["alerts"]
         assert [a["kind"] for a in alerts] == ["greeting_breach"]
+
+
+async def test_a_supervisor_gets_alerts_by_default_and_may_ask_for_timers_too(
+    tmp_path: Path,
+) -> None:
+    async with (
+        run_server(fast_settings(tmp_path, greeting_s=0.2, escalate_s=30)) as server,
+        connect(server.ws + "/ws/supervisor") as plain,
+        connect(server.ws + "/ws/supervisor?frames=all") as everything,
+        connect(server.ws + "/ws/ingest") as ingest,
+    ):
+        await receive_json(plain)
+        await receive_json(everything)
+        await ingest.send(event("f-1", "customer_message", text="发票怎么开"))
+        await receive_json(ingest)
+        first = await receive_json(everything)
+        assert (first["type"], first["state"]) == ("timer", "running")
+        frames = [await receive_json(plain), await receive_json(plain)]
+        assert [f["type"] for f in frames] == ["suggestion", "alert"]
+        assert frames[1]["kind"] == "greeting_breach"
+        async with connect(server.ws + "/ws/supervisor?frames=gossip") as bad:
+            reply = await receive_json(bad)
+            assert reply["error"]["code"] == "invalid_query"
