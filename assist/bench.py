@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from assist.core.timeutil import parse_ts
 from assist.store.stats import percentile
@@ -57,6 +58,7 @@ class BenchResult:
     alert_lateness_ms: list[float] = field(default_factory=list)
     alerts_by_kind: dict[str, int] = field(default_factory=dict)
     server_rss_mb: float | None = None
+    listener_dropped: bool = False
 
     def summary(self) -> dict[str, Any]:
         def pct(values: list[float], fraction: float) -> float | None:
@@ -79,6 +81,7 @@ class BenchResult:
                 "max": round(max(self.alert_lateness_ms), 2) if self.alert_lateness_ms else None,
             },
             "alerts_by_kind": self.alerts_by_kind,
+            "alert_listener_dropped_as_slow": self.listener_dropped,
             "server_rss_mb": self.server_rss_mb,
         }
 
@@ -148,7 +151,8 @@ async def _watch_alerts(ws_base: str, run_id: str, seconds: float, ready: Any) -
     generator puts on its own CPU does not show up as alert lateness."""
     lateness: list[float] = []
     by_kind: dict[str, int] = {}
-    async with connect(ws_base + "/ws/supervisor", max_size=None) as socket:
+    dropped = False
+    async with connect(ws_base + "/ws/supervisor?frames=alert", max_size=None) as socket:
         await socket.recv()  # the snapshot
         ready.set()
         loop = asyncio.get_running_loop()
@@ -158,6 +162,9 @@ async def _watch_alerts(ws_base: str, run_id: str, seconds: float, ready: Any) -
                 message = await asyncio.wait_for(socket.recv(), remaining)
             except TimeoutError:
                 break
+            except ConnectionClosed:
+                dropped = True
+                break
             received = datetime.now(UTC)
             frame = json.loads(message)
             if frame.get("type") != "alert" or not frame["conversation_id"].startswith(run_id):
@@ -166,7 +173,7 @@ async def _watch_alerts(ws_base: str, run_id: str, seconds: float, ready: Any) -
             by_kind[kind] = by_kind.get(kind, 0) + 1
             if kind in ("greeting_breach", "reply_breach", "escalation"):
                 lateness.append((received - parse_ts(frame["at"])).total_seconds() * 1000)
-    return {"lateness": lateness, "by_kind": by_kind}
+    return {"lateness": lateness, "by_kind": by_kind, "dropped": dropped}
 
 
 def _watch_process(ws_base: str, run_id: str, seconds: float, ready: Any, results: Any) -> None:
@@ -224,5 +231,6 @@ async def run_bench(config: BenchConfig) -> BenchResult:
     await asyncio.to_thread(watcher.join, 10)
     result.alert_lateness_ms = watched["lateness"]
     result.alerts_by_kind = watched["by_kind"]
+    result.listener_dropped = watched["dropped"]
     result.server_rss_mb = _server_rss_mb(base)
     return result

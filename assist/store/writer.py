@@ -48,6 +48,9 @@ class Batch:
         self.alerts: list[dict[str, Any]] = []
         self.findings: list[dict[str, Any]] = []
         self.suggestions: list[dict[str, Any]] = []
+        # Findings and suggestions are stamped with their message's event time, so that a
+        # stats range counts a message and its findings alike.
+        self._event_times: dict[str, datetime] = {}
 
     def __len__(self) -> int:
         return (
@@ -63,6 +66,7 @@ class Batch:
         for output in outputs:
             if isinstance(output, EventRecord):
                 event = output.event
+                self._event_times[event.id] = event.ts
                 self.events.append(
                     {
                         "id": event.id,
@@ -131,7 +135,7 @@ class Batch:
                     }
                 )
             elif isinstance(output, LintReport):
-                at = received_at
+                at = self._event_times.get(output.message_id, received_at)
                 for finding in output.findings:
                     self.findings.append(
                         {
@@ -154,23 +158,13 @@ class Batch:
                         "message_id": output.message_id,
                         "conversation_id": output.conversation_id,
                         "agent_id": output.agent_id,
-                        "at": received_at,
+                        "at": self._event_times.get(output.message_id, received_at),
                         "intent": result.intent,
                         "confidence": result.confidence,
                         "slots": result.slots,
                         "replies": list(result.replies),
                     }
                 )
-        self._fill_times()
-
-    def _fill_times(self) -> None:
-        """Findings and suggestions take their message's event time when none was given."""
-        if not (self.findings or self.suggestions):
-            return
-        times = {row["id"]: row["ts"] for row in self.events}
-        for row in (*self.findings, *self.suggestions):
-            if row["at"] is None:
-                row["at"] = times.get(row["message_id"])
 
 
 def _insert(connection: AsyncConnection, table: type[Base]) -> Any:
