@@ -8,12 +8,12 @@ changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assist.core.outputs import (
     Alert,
@@ -25,6 +25,7 @@ from assist.core.outputs import (
     WaitRecord,
 )
 from assist.core.timeutil import format_ts
+from assist.store.bulk import insert_rows
 from assist.store.tables import (
     AlertRow,
     Base,
@@ -167,44 +168,28 @@ class Batch:
                 )
 
 
-def _insert(connection: AsyncConnection, table: type[Base]) -> Any:
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
-
-
-async def _insert_ignoring_duplicates(
-    connection: AsyncConnection, table: type[Base], key: str, rows: Sequence[dict[str, Any]]
-) -> None:
-    if rows:
-        statement = _insert(connection, table).on_conflict_do_nothing(index_elements=[key])
-        await connection.execute(statement, list(rows))
-
-
 async def write_batch(engine: AsyncEngine, batch: Batch) -> None:
     """Write ``batch`` in one transaction (all of it or none)."""
     if not len(batch):
         return
     async with engine.begin() as connection:
-        await _insert_ignoring_duplicates(connection, EventRow, "id", batch.events)
-        if batch.conversations:
-            new_state = _insert(connection, ConversationRow)
-            upsert = new_state.on_conflict_do_update(
-                index_elements=["id"],
-                set_={
-                    name: new_state.excluded[name]
-                    for name in ("agent_id", "customer_id", "is_open", "updated_at", "state")
-                },
-            )
-            await connection.execute(upsert, list(batch.conversations.values()))
-        await _insert_ignoring_duplicates(connection, WaitRow, "key", batch.waits)
-        await _insert_ignoring_duplicates(connection, AlertRow, "key", batch.alerts)
-        await _insert_ignoring_duplicates(
-            connection, FindingRow, "key", [r for r in batch.findings if r["at"] is not None]
-        )
-        await _insert_ignoring_duplicates(
+        await insert_rows(connection, _table(EventRow), batch.events, "id")
+        await insert_rows(
             connection,
-            SuggestionRow,
-            "message_id",
-            [r for r in batch.suggestions if r["at"] is not None],
+            _table(ConversationRow),
+            list(batch.conversations.values()),
+            "id",
+            update=("agent_id", "customer_id", "is_open", "updated_at", "state"),
         )
+        await insert_rows(connection, _table(WaitRow), batch.waits, "key")
+        await insert_rows(connection, _table(AlertRow), batch.alerts, "key")
+        findings = [r for r in batch.findings if r["at"] is not None]
+        await insert_rows(connection, _table(FindingRow), findings, "key")
+        suggestions = [r for r in batch.suggestions if r["at"] is not None]
+        await insert_rows(connection, _table(SuggestionRow), suggestions, "message_id")
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
