@@ -185,7 +185,8 @@ class Engine:
             and closing_texts
         ):
             findings = self.linter.lint_close(closing_texts)
-            outputs.extend(self._lint_outputs(conversation, event, findings))
+            if findings:
+                outputs.extend(self._lint_outputs(conversation, event, findings))
         outputs.append(self._snapshot(conversation))
         return outputs
 
