@@ -98,6 +98,8 @@ class Matcher:
             self._tokenizer.add_word(word, freq=200000)
         self._stopwords = frozenset(book.stopwords)
         self._weak = frozenset(name for name, spec in book.intents.items() if spec.weak)
+        self._vents = frozenset(name for name, spec in book.intents.items() if spec.vents)
+        self._defers = {name: spec.defers_to for name, spec in book.intents.items()}
         self._rules: dict[str, _Rules] = {
             name: _Rules.of(spec.keywords) for name, spec in book.intents.items()
         }
@@ -152,12 +154,18 @@ class Matcher:
 
     def scores(self, text: str) -> tuple[dict[str, float], dict[str, int]]:
         """Score of every intent (and the out-of-scope pseudo intent) for normalised text."""
+        scores, first, _ = self._evidence(text)
+        return scores, first
+
+    def _evidence(self, text: str) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
+        """Scores, first keyword positions, and the keyword-only part of each score."""
         tokens = self._tokens(text)
         words = self._encode(tokens)
         chars = "".join(tokens)
         bare = _PUNCT.sub("", text)
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
+        keywords: dict[str, float] = {}
         asks = self._question.search(text) is not None
         for name, rules in self._rules.items():
             keyword, position, covered = rules.score(text)
@@ -174,11 +182,12 @@ class Matcher:
                 score *= max(0.0, 1.0 - residual / 8.0) if keyword else 1.0
             scores[name] = score
             first[name] = position if keyword else len(text) + 1
-        return scores, first
+            keywords[name] = keyword
+        return scores, first, keywords
 
     def match(self, text: str) -> Match:
         normal = normalize(text)
-        scores, first = self.scores(normal)
+        scores, first, keywords = self._evidence(normal)
         oos = scores.pop(_OOS)
         real = {name: scores[name] for name in INTENT_IDS}
         strong = [n for n in real if n not in self._weak and real[n] >= self.threshold]
@@ -192,6 +201,21 @@ class Matcher:
         close = [n for n in real if real[n] >= self.threshold and real[n] >= top - 0.08]
         if len(close) > 1:
             best = min(close, key=lambda n: (first[n], -real[n]))
+        if self._question.search(normal) is None:
+            # Nothing is asked: a vent about the parcel or the refund is the vent, unless
+            # the topic is stated at least as strongly as the grievance.
+            others = max(keywords[n] for n in INTENT_IDS if n not in self._vents)
+            venting = [
+                n
+                for n in self._vents
+                if real[n] >= self.threshold and keywords[n] >= max(self.threshold, others)
+            ]
+            if venting:
+                best = max(venting, key=lambda n: real[n])
+        for other, strength in self._defers[best].items():
+            if keywords[other] >= strength and real[other] >= self.threshold:
+                best = other
+                break
         confidence = real[best]
         if confidence < self.threshold or oos >= confidence:
             return Match(UNKNOWN, round(max(oos, 1.0 - top), 4), real)
