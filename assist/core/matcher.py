@@ -38,6 +38,8 @@ _NUMBER_MASK = re.compile(r"\[(?:数字|金额)[a-z]?\]")
 _OTHER_MASK = re.compile(r"\[[^\[\]]{1,8}[a-z]\]")
 _CARD = re.compile(r"\[[^\[\]]*[:：][^\[\]]*\]")
 _PUNCT = re.compile(r"[\W_]+")
+# A clause runs up to and including its closing punctuation (so "？" belongs to it).
+_CLAUSE = re.compile(r"[^\s,，.。!！?？~～;；、]+[\s,，.。!！?？~～;；、]*")
 
 
 def normalize(text: str) -> str:
@@ -85,6 +87,17 @@ class _Rules:
         weights.sort(reverse=True)
         top = weights[0]
         return top + (1.0 - top) * min(1.0, 0.5 * sum(weights[1:])), first, covered
+
+    def coverage(self, text: str) -> int:
+        """Characters covered by all hits of all patterns (each character counted once)."""
+        marked = bytearray(len(text))
+        for pattern, _ in self.patterns:
+            for match in pattern.finditer(text):
+                marked[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+        return sum(marked)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        return [m.span() for pattern, _ in self.patterns for m in pattern.finditer(text)]
 
 
 class Matcher:
@@ -169,6 +182,8 @@ class Matcher:
         asks = self._question.search(text) is not None
         for name, rules in self._rules.items():
             keyword, position, covered = rules.score(text)
+            if keyword and name in self._weak:
+                covered = rules.coverage(text)
             if not asks and name in self._statements:
                 stated, at, _ = self._statements[name].score(text)
                 if stated > keyword:
@@ -200,7 +215,9 @@ class Matcher:
         # Of two requests, the first one written is the one to answer.
         close = [n for n in real if real[n] >= self.threshold and real[n] >= top - 0.08]
         if len(close) > 1:
-            best = min(close, key=lambda n: (first[n], -real[n]))
+            # …unless only some of them are asked: "…退款了，今天能发货吗" asks about the parcel.
+            asked = self._asked(normal, close)
+            best = min(close, key=lambda n: (n not in asked, first[n], -real[n]))
         if self._question.search(normal) is None:
             # Nothing is asked: a vent about the parcel or the refund is the vent, unless
             # the topic is stated at least as strongly as the grievance.
@@ -221,6 +238,22 @@ class Matcher:
             return Match(UNKNOWN, round(max(oos, 1.0 - top), 4), real)
         bargain_type = self.bargain_type(normal) if best == "bargaining" else None
         return Match(best, round(confidence, 4), real, bargain_type)
+
+    def _asked(self, normal: str, names: list[str]) -> set[str]:
+        """Of ``names``, those with a keyword hit inside a clause that asks something."""
+        asking = [m.span() for m in _CLAUSE.finditer(normal) if self._question.search(m.group())]
+        if not asking:
+            return set()
+        asked = set()
+        for name in names:
+            rules = [self._rules[name]]
+            if name in self._statements:
+                rules.append(self._statements[name])
+            for start, end in (span for r in rules for span in r.spans(normal)):
+                if any(a <= start and end <= b for a, b in asking):
+                    asked.add(name)
+                    break
+        return asked
 
     def bargain_type(self, normal: str) -> str:
         hits = []

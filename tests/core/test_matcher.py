@@ -134,3 +134,15 @@ def test_hail_pattern_stays_linear_on_long_repetitive_input(matcher: Matcher) ->
     assert matcher.match("在线吗" * 2000 + "？有货吗").intent == "stock"
     assert matcher.match("喂 在线不").intent == "greeting"
     assert matcher.match("哈哈").intent != "greeting"
+
+
+def test_the_clause_that_asks_is_the_request(matcher: Matcher) -> None:
+    assert matcher.match("上周那单已经退款了，这单今天能发货吗").intent == "logistics"
+    assert matcher.match("申请退款了 什么时候到账").intent == "returns"
+
+
+@pytest.mark.parametrize(
+    "text", ["好的没关系 那我等你们消息", "嗯嗯 原来是这样 辛苦啦", "好的 我再等两天 有问题再找你"]
+)
+def test_several_closing_remarks_are_thanks_bye(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).intent == "thanks_bye"
