@@ -38,6 +38,8 @@ _NUMBER_MASK = re.compile(r"\[(?:数字|金额)[a-z]?\]")
 _OTHER_MASK = re.compile(r"\[[^\[\]]{1,8}[a-z]\]")
 _CARD = re.compile(r"\[[^\[\]]*[:：][^\[\]]*\]")
 _PUNCT = re.compile(r"[\W_]+")
+# A clause runs up to and including its closing punctuation (so "？" belongs to it).
+_CLAUSE = re.compile(r"[^\s,，.。!！?？~～;；、]+[\s,，.。!！?？~～;；、]*")
 
 
 def normalize(text: str) -> str:
@@ -86,6 +88,17 @@ class _Rules:
         top = weights[0]
         return top + (1.0 - top) * min(1.0, 0.5 * sum(weights[1:])), first, covered
 
+    def coverage(self, text: str) -> int:
+        """Characters covered by all hits of all patterns (each character counted once)."""
+        marked = bytearray(len(text))
+        for pattern, _ in self.patterns:
+            for match in pattern.finditer(text):
+                marked[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+        return sum(marked)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        return [m.span() for pattern, _ in self.patterns for m in pattern.finditer(text)]
+
 
 class Matcher:
     """Built once from a phrasebook; ``match`` is pure and safe to call from many threads."""
@@ -98,6 +111,8 @@ class Matcher:
             self._tokenizer.add_word(word, freq=200000)
         self._stopwords = frozenset(book.stopwords)
         self._weak = frozenset(name for name, spec in book.intents.items() if spec.weak)
+        self._vents = frozenset(name for name, spec in book.intents.items() if spec.vents)
+        self._defers = {name: spec.defers_to for name, spec in book.intents.items()}
         self._rules: dict[str, _Rules] = {
             name: _Rules.of(spec.keywords) for name, spec in book.intents.items()
         }
@@ -152,15 +167,23 @@ class Matcher:
 
     def scores(self, text: str) -> tuple[dict[str, float], dict[str, int]]:
         """Score of every intent (and the out-of-scope pseudo intent) for normalised text."""
+        scores, first, _ = self._evidence(text)
+        return scores, first
+
+    def _evidence(self, text: str) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
+        """Scores, first keyword positions, and the keyword-only part of each score."""
         tokens = self._tokens(text)
         words = self._encode(tokens)
         chars = "".join(tokens)
         bare = _PUNCT.sub("", text)
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
+        keywords: dict[str, float] = {}
         asks = self._question.search(text) is not None
         for name, rules in self._rules.items():
             keyword, position, covered = rules.score(text)
+            if keyword and name in self._weak:
+                covered = rules.coverage(text)
             if not asks and name in self._statements:
                 stated, at, _ = self._statements[name].score(text)
                 if stated > keyword:
@@ -174,11 +197,12 @@ class Matcher:
                 score *= max(0.0, 1.0 - residual / 8.0) if keyword else 1.0
             scores[name] = score
             first[name] = position if keyword else len(text) + 1
-        return scores, first
+            keywords[name] = keyword
+        return scores, first, keywords
 
     def match(self, text: str) -> Match:
         normal = normalize(text)
-        scores, first = self.scores(normal)
+        scores, first, keywords = self._evidence(normal)
         oos = scores.pop(_OOS)
         real = {name: scores[name] for name in INTENT_IDS}
         strong = [n for n in real if n not in self._weak and real[n] >= self.threshold]
@@ -191,12 +215,45 @@ class Matcher:
         # Of two requests, the first one written is the one to answer.
         close = [n for n in real if real[n] >= self.threshold and real[n] >= top - 0.08]
         if len(close) > 1:
-            best = min(close, key=lambda n: (first[n], -real[n]))
+            # …unless only some of them are asked: "…退款了，今天能发货吗" asks about the parcel.
+            asked = self._asked(normal, close)
+            best = min(close, key=lambda n: (n not in asked, first[n], -real[n]))
+        if self._question.search(normal) is None:
+            # Nothing is asked: a vent about the parcel or the refund is the vent, unless
+            # the topic is stated at least as strongly as the grievance.
+            others = max(keywords[n] for n in INTENT_IDS if n not in self._vents)
+            venting = [
+                n
+                for n in self._vents
+                if real[n] >= self.threshold and keywords[n] >= max(self.threshold, others)
+            ]
+            if venting:
+                best = max(venting, key=lambda n: real[n])
+        for other, strength in self._defers[best].items():
+            if keywords[other] >= strength and real[other] >= self.threshold:
+                best = other
+                break
         confidence = real[best]
         if confidence < self.threshold or oos >= confidence:
             return Match(UNKNOWN, round(max(oos, 1.0 - top), 4), real)
         bargain_type = self.bargain_type(normal) if best == "bargaining" else None
         return Match(best, round(confidence, 4), real, bargain_type)
+
+    def _asked(self, normal: str, names: list[str]) -> set[str]:
+        """Of ``names``, those with a keyword hit inside a clause that asks something."""
+        asking = [m.span() for m in _CLAUSE.finditer(normal) if self._question.search(m.group())]
+        if not asking:
+            return set()
+        asked = set()
+        for name in names:
+            rules = [self._rules[name]]
+            if name in self._statements:
+                rules.append(self._statements[name])
+            for start, end in (span for r in rules for span in r.spans(normal)):
+                if any(a <= start and end <= b for a, b in asking):
+                    asked.add(name)
+                    break
+        return asked
 
     def bargain_type(self, normal: str) -> str:
         hits = []

@@ -128,12 +128,27 @@ class IntentSpec(_Strict):
     examples: list[NonEmptyText] = Field(default_factory=list)
     replies: dict[str, list[NonEmptyText]]
     weak: bool = False
+    # The intent is how a customer vents: when the message asks for nothing and one of its
+    # keywords hits, it wins over the topics mentioned (the slow parcel, the refund) —
+    # those are what the customer is venting about, not a request.
+    vents: bool = False
+    # intent → keyword strength: when that intent's keywords hit at least this strongly,
+    # this one steps back (fading plus "想换别的" is an exchange, not a colour question).
+    defers_to: dict[str, Weight] = Field(default_factory=dict)
     subtypes: dict[str, dict[str, Weight]] = Field(default_factory=dict)
 
     @field_validator("keywords", "statement_keywords")
     @classmethod
     def _patterns_ok(cls, value: dict[str, float]) -> dict[str, float]:
         return _check_patterns(value)
+
+    @field_validator("defers_to")
+    @classmethod
+    def _defers_to_intents(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(INTENT_IDS))
+        if unknown:
+            raise ValueError(f"defers_to: unknown intent id(s) {', '.join(unknown)}")
+        return value
 
     @field_validator("replies")
     @classmethod

@@ -97,3 +97,52 @@ def test_matching_is_deterministic_across_instances() -> None:
     first, second = Matcher(book), Matcher(book)
     for text in ("在吗", "能便宜点吗", "开发票", "170穿多大"):
         assert first.match(text) == second.match(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # Venting with no question: the parcel or refund is what the customer vents about.
+        ("订单拍了快一周了 到现在都没发货", "complaint"),
+        ("退款拖了这么久 再不给我退就找平台介入", "complaint"),
+        ("刚用两天就坏了 坑人", "complaint"),
+        # The same topics asked about are requests.
+        ("都一周了怎么还没发货？", "logistics"),
+        ("退款拖了好几天了 什么时候能到账", "returns"),
+        # A topic stated at least as strongly as the grievance stays the topic.
+        ("衣服有色差 不满意", "color_difference"),
+    ],
+)
+def test_venting_without_a_question_is_a_complaint(
+    matcher: Matcher, text: str, intent: str
+) -> None:
+    assert matcher.match(text).intent == intent
+
+
+def test_a_remedy_request_beats_the_defect_it_remedies(matcher: Matcher) -> None:
+    assert matcher.match("洗了一次就掉色 想换一件").intent == "returns"
+    assert matcher.match("码数偏小了 想换大一码").intent == "returns"
+    assert matcher.match("会不会掉色").intent == "color_difference"
+
+
+def test_delivery_to_the_door_is_logistics_but_an_installer_visit_is_not(matcher: Matcher) -> None:
+    assert matcher.match("能送货上门吗").intent == "logistics"
+    assert matcher.match("可以上门安装吗").intent == "unknown"
+
+
+def test_hail_pattern_stays_linear_on_long_repetitive_input(matcher: Matcher) -> None:
+    assert matcher.match("在线吗" * 2000 + "？有货吗").intent == "stock"
+    assert matcher.match("喂 在线不").intent == "greeting"
+    assert matcher.match("哈哈").intent != "greeting"
+
+
+def test_the_clause_that_asks_is_the_request(matcher: Matcher) -> None:
+    assert matcher.match("上周那单已经退款了，这单今天能发货吗").intent == "logistics"
+    assert matcher.match("申请退款了 什么时候到账").intent == "returns"
+
+
+@pytest.mark.parametrize(
+    "text", ["好的没关系 那我等你们消息", "嗯嗯 原来是这样 辛苦啦", "好的 我再等两天 有问题再找你"]
+)
+def test_several_closing_remarks_are_thanks_bye(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).intent == "thanks_bye"
