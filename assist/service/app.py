@@ -13,10 +13,12 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from assist import __version__
@@ -30,6 +32,7 @@ from assist.store.database import migrate, open_database
 __all__ = ["create_app"]
 
 log = logging.getLogger("assist.service")
+STATIC = Path(__file__).resolve().parents[1] / "static"
 # Frames waiting for their commit per ingest connection; beyond this the reader pauses,
 # which pushes back on the sender instead of growing memory.
 _INGEST_PIPELINE = 256
@@ -67,6 +70,17 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.include_router(stats_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/panel/{agent_id}", include_in_schema=False)
+    async def agent_panel(agent_id: str) -> FileResponse:
+        """The agent side panel: countdowns, suggestions and lint for one agent."""
+        return FileResponse(STATIC / "panel.html")
+
+    @app.get("/supervisor", include_in_schema=False)
+    async def supervisor_board() -> FileResponse:
+        """The supervisor board: waiting customers and live alerts."""
+        return FileResponse(STATIC / "supervisor.html")
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
