@@ -15,12 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assist.core.sla import ServiceHours, ServiceWindow, SlaConfig
+from assist.paths import REPO_ROOT
 from assist.rulesfile import load_yaml_model
 from assist.store.database import DEFAULT_DB_URL
 
 __all__ = ["REPO_ROOT", "Settings", "SlaRules", "load_settings", "load_sla"]
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -11,9 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from assist.paths import REPO_ROOT
+
 __all__ = ["register"]
 
-_SHARED_EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
+_SHARED_EVAL = REPO_ROOT.parent / "shared" / "eval"
 
 
 def register(sub: Any) -> None:

@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
         "--rules",
         type=Path,
         default=default_rules_path(),
-        help="lint rules file (default: the repository's rules/lint.yaml)",
+        help="lint rules file (default: lint.yaml in $ASSIST_RULES_DIR or ./rules)",
     )
     parser.set_defaults(func=run)
 

@@ -17,6 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from assist.paths import rules_dir
+
 __all__ = [
     "CompiledException",
     "CompiledPattern",
@@ -28,8 +30,8 @@ __all__ = [
 
 
 def default_rules_path() -> Path:
-    """The repository's ``rules/lint.yaml`` (this file is ``assist/core/lint_rules.py``)."""
-    return Path(__file__).resolve().parents[2] / "rules" / "lint.yaml"
+    """The ``lint.yaml`` of the rules directory in use (see :mod:`assist.paths`)."""
+    return rules_dir() / "lint.yaml"
 
 
 def _check_regex(value: str) -> str:

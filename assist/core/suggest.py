@@ -32,6 +32,7 @@ from assist.core.slots import (
     extract_size,
     extract_usual_size,
 )
+from assist.paths import phrasebook_path, rules_dir
 
 __all__ = ["Suggester", "default_paths"]
 
@@ -39,9 +40,8 @@ _MAX_REPLIES = 3
 
 
 def default_paths() -> tuple[Path, Path]:
-    """The repository's ``phrasebook.yaml`` and ``rules/`` (the defaults for every entry point)."""
-    root = Path(__file__).resolve().parents[2]
-    return root / "phrasebook.yaml", root / "rules"
+    """The phrasebook and rules directory every entry point uses by default."""
+    return phrasebook_path(), rules_dir()
 
 
 def _money(value: float) -> str:

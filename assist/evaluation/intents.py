@@ -17,6 +17,7 @@ from typing import TextIO
 
 from assist.core.phrasebook import INTENT_IDS
 from assist.core.suggest import Suggester, default_paths
+from assist.paths import REPO_ROOT
 
 __all__ = [
     "OWN_SET",
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 LABELS: tuple[str, ...] = (*INTENT_IDS, "unknown")
-OWN_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "intents.jsonl"
+OWN_SET = REPO_ROOT / "tests" / "data" / "intents.jsonl"
 # Written before any tuning against it and never tuned on: an honest check that changes
 # made for the own set generalise, without spending the real dev data.
 VALIDATION_SET = OWN_SET.with_name("intents_validation.jsonl")

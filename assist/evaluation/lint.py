@@ -21,6 +21,7 @@ from typing import TextIO
 
 from assist.core.lint import NEGATIVE_PHRASE, Linter
 from assist.core.lint_rules import default_rules_path
+from assist.paths import REPO_ROOT
 
 __all__ = ["Labelled", "Scores", "own_set_path", "read_labelled", "report", "score"]
 
@@ -44,7 +45,7 @@ class Scores:
 
 def own_set_path() -> Path:
     """``tests/data/lint.jsonl``: the project's own labelled agent messages."""
-    return Path(__file__).resolve().parents[2] / "tests" / "data" / "lint.jsonl"
+    return REPO_ROOT / "tests" / "data" / "lint.jsonl"
 
 
 def read_labelled(path: Path) -> list[Labelled]:
