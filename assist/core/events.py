@@ -16,7 +16,6 @@ from typing import Any
 from assist.core.timeutil import parse_ts
 
 __all__ = [
-    "CUSTOMER_EVENTS",
     "Event",
     "EventType",
     "InvalidEvent",
@@ -40,8 +39,6 @@ class EventType(StrEnum):
     ORDER_PAID = "order_paid"
     COMPLAINT = "complaint"
 
-
-CUSTOMER_EVENTS = frozenset({EventType.CONVERSATION_OPENED, EventType.CUSTOMER_MESSAGE})
 
 _KNOWN_FIELDS = frozenset(
     {
