@@ -99,6 +99,23 @@ def test_excuse_small_gap_vs_large_gap(suggester: Suggester, catalog: Catalog) -
     assert "充值" in large.replies[0]
 
 
+def test_an_excuse_stated_as_the_missing_amount_is_read_as_a_gap(
+    suggester: Suggester, catalog: Catalog
+) -> None:
+    with_catalog = suggester.with_catalog(catalog)
+    small = with_catalog.suggest("支付宝钱不够了，还差5块", product_id="P100")
+    large = with_catalog.suggest("钱不够啊 差50", product_id="P100")
+    assert (small.slots["price"], large.slots["price"]) == (124.0, 79.0)
+    assert "余额" in small.replies[0]
+    assert "充值" in large.replies[0]
+
+
+def test_a_usual_letter_size_alone_is_a_sizing_question(suggester: Suggester) -> None:
+    result = suggester.suggest("平时M码")
+    assert result.intent == "sizing"
+    assert (result.slots["usual_size"], result.slots["size"]) == ("M", "M")
+
+
 def test_comparison_and_promise_get_their_own_replies(suggester: Suggester) -> None:
     comparison = suggester.suggest("别家才六十 你们太贵了")
     promise = suggester.suggest("便宜点吧 以后常来")
