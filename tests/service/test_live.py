@@ -62,7 +62,7 @@ async def test_a_greeting_breach_reaches_supervisors_at_the_deadline_without_ano
 
 async def test_a_reply_in_time_meets_the_wait_and_no_alert_follows(tmp_path: Path) -> None:
     async with (
-        run_server(fast_settings(tmp_path, greeting_s=0.5, escalate_s=1.0)) as server,
+        run_server(fast_settings(tmp_path, greeting_s=1.5, escalate_s=2.0)) as server,
         connect(server.ws + "/ws/agent/a-1") as panel,
         connect(server.ws + "/ws/ingest") as ingest,
     ):
@@ -76,7 +76,7 @@ async def test_a_reply_in_time_meets_the_wait_and_no_alert_follows(tmp_path: Pat
         met = await receive_until(panel, lambda f: f["type"] == "timer" and f["state"] == "met")
         assert met["kind"] == "greeting"
         with pytest.raises(TimeoutError):
-            await receive_until(panel, lambda f: f["type"] == "alert", timeout=1.2)
+            await receive_until(panel, lambda f: f["type"] == "alert", timeout=2.3)
 
 
 async def test_an_agent_panel_sees_only_its_own_conversations_and_gets_a_snapshot(
