@@ -106,8 +106,9 @@ _HEIGHT = (
     (_C(r"(?<![0-9.\-])(1[4-9][0-9])(?![0-9.]|\s*(?:斤|kg|公斤|千克|元|块|rmb|码|号|米))"), "cm"),
 )
 _WEIGHT = (
-    (_C(rf"({_NUM})\s*(?:kg|公斤|千克)"), "kg"),
-    (_C(rf"({_NUM})\s*斤"), "jin"),
+    # The look-behind keeps a long run of digits from being tried at every position.
+    (_C(rf"(?<![0-9.{_CN}])({_NUM})\s*(?:kg|公斤|千克)"), "kg"),
+    (_C(rf"(?<![0-9.{_CN}])({_NUM})\s*斤"), "jin"),
     (
         _C(r"体重\s*[:：是为有]?\s*([0-9]{2,3}(?:\.[0-9])?)(?![0-9]|\s*(?:kg|公斤|千克|斤))"),
         "weight_bare",

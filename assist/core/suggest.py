@@ -39,6 +39,9 @@ __all__ = ["Suggester", "default_paths"]
 _MAX_REPLIES = 3
 
 
+MAX_CHARS = 500
+
+
 def default_paths() -> tuple[Path, Path]:
     """The phrasebook and rules directory every entry point uses by default."""
     return phrasebook_path(), rules_dir()
@@ -70,6 +73,9 @@ class Suggester:
         return Suggester(self.book, self.shop, self.chart, self.matcher, catalog)
 
     def suggest(self, text: str, product_id: str | None = None) -> SuggestionResult:
+        # A customer's question is in its first lines; reading at most this much bounds
+        # the time one pasted essay can hold the event loop (and every timer) up.
+        text = text[:MAX_CHARS]
         match = self.matcher.match(text)
         if match.intent == UNKNOWN:
             return SuggestionResult(UNKNOWN, match.confidence)

@@ -209,3 +209,12 @@ def test_load_rejects_a_bad_shop_file(tmp_path: Path) -> None:
     with pytest.raises(RulesError) as caught:
         Suggester.load(default_paths()[0], tmp_path)
     assert "shop.yaml:3: max_discount" in str(caught.value)
+
+
+def test_only_the_start_of_a_very_long_message_is_read(suggester: Suggester) -> None:
+    from assist.core.suggest import MAX_CHARS
+
+    padding = "。" * MAX_CHARS
+    assert suggester.suggest("我170cm 130斤穿什么码" + padding).intent == "sizing"
+    assert suggester.suggest(padding + "我170cm 130斤穿什么码").intent == "unknown"
+    assert suggester.suggest("1" * 20_000 + "斤").intent == "unknown"
