@@ -78,7 +78,8 @@ const Assist = (() => {
     function showSuggestion(frame) {
       const entry = card(frame.conversation_id);
       const box = entry.node.querySelector(".suggestion");
-      box.hidden = false;
+      // Nothing fits well enough: show nothing rather than a guess.
+      box.hidden = frame.intent === "unknown" || frame.replies.length === 0;
       const confidence = Math.round(frame.confidence * 100);
       box.querySelector(".intent").textContent =
         "意图：" + (INTENTS[frame.intent] || frame.intent) + "（" + confidence + "%）";
