@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     reload_interval_s: float = Field(2.0, ge=0)
     # Closed conversations idle this long leave memory (their state stays in the store).
     evict_closed_after_s: float = Field(6 * 3600, gt=0)
+    # Open conversations with no timer left and no event for this long leave memory too.
+    evict_idle_after_s: float = Field(24 * 3600, gt=0)
     log_level: str = "info"
 
 

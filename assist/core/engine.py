@@ -136,12 +136,22 @@ class Engine:
     def open_conversations(self) -> list[Conversation]:
         return [c for c in self.conversations.values() if c.is_open]
 
-    def evict_closed(self, before: datetime) -> int:
-        """Forget closed conversations idle since ``before``; their state is in the store."""
+    def evict(self, closed_before: datetime, idle_before: datetime) -> int:
+        """Forget conversations memory no longer needs; their state stays in the store.
+
+        Closed ones idle since ``closed_before`` go; so do open ones idle since
+        ``idle_before`` that have no timer left to fire (a chat the platform never
+        closed must not hold memory for ever). An evicted conversation that speaks
+        again starts afresh.
+        """
         stale = [
             cid
             for cid, c in self.conversations.items()
-            if not c.is_open and c.updated_at is not None and c.updated_at < before
+            if c.updated_at is not None
+            and (
+                (not c.is_open and c.updated_at < closed_before)
+                or (c.updated_at < idle_before and c.next_due() is None)
+            )
         ]
         for cid in stale:
             del self.conversations[cid]

@@ -129,11 +129,17 @@ class Runtime:
 
     async def _restore(self) -> None:
         """Rebuild recent conversations and the ids already applied, from the store."""
-        since = self.clock() - timedelta(seconds=self.settings.evict_closed_after_s)
+        now = self.clock()
+        since = now - timedelta(seconds=self.settings.evict_closed_after_s)
+        idle_since = now - timedelta(seconds=self.settings.evict_idle_after_s)
         async with self.database.connect() as connection:
             rows = await connection.execute(
                 select(ConversationRow.id, ConversationRow.state).where(
-                    (ConversationRow.is_open.is_(True)) | (ConversationRow.updated_at >= since)
+                    (ConversationRow.updated_at >= since)
+                    | (
+                        ConversationRow.is_open.is_(True)
+                        & (ConversationRow.updated_at >= idle_since)
+                    )
                 )
             )
             self.engine.restore((row.id, row.state) for row in rows)
@@ -309,5 +315,8 @@ class Runtime:
     async def _evict(self) -> None:
         while True:
             await asyncio.sleep(_EVICT_EVERY_S)
-            before = self.clock() - timedelta(seconds=self.settings.evict_closed_after_s)
-            self.engine.evict_closed(before)
+            now = self.clock()
+            self.engine.evict(
+                closed_before=now - timedelta(seconds=self.settings.evict_closed_after_s),
+                idle_before=now - timedelta(seconds=self.settings.evict_idle_after_s),
+            )

@@ -122,3 +122,16 @@ def test_every_customer_message_gets_a_suggestion_for_the_assigned_agent() -> No
         "L",
     )
     assert (second.agent_id, second.result.intent, second.result.replies) == ("a-2", "unknown", ())
+
+
+def test_idle_conversations_leave_memory_unless_a_timer_is_still_due() -> None:
+    engine = Engine()
+    run(engine, ev("a", "customer_message", 0, conversation_id="c-idle", text="在吗"))
+    run(engine, ev("b", "agent_message", 1, conversation_id="c-idle", text="您好"))
+    run(engine, ev("c", "customer_message", 0, conversation_id="c-closed", text="在吗"))
+    run(engine, ev("d", "conversation_closed", 2, conversation_id="c-closed"))
+    run(engine, ev("e", "customer_message", 3, conversation_id="c-waiting", text="在吗"))
+    later = T0 + timedelta(seconds=10)
+    assert engine.evict(closed_before=later, idle_before=later) == 2
+    assert list(engine.conversations) == ["c-waiting"]  # its greeting deadline is still due
+    assert engine.next_deadline() is not None
