@@ -5,7 +5,15 @@ import json
 from pathlib import Path
 
 from assist.core.suggest import Suggester, default_paths
-from assist.evaluation.intents import OWN_SET, VALIDATION_SET, evaluate, load_labelled, report
+from assist.evaluation.intents import (
+    BLIND2_SET,
+    BLIND_SET,
+    OWN_SET,
+    VALIDATION_SET,
+    evaluate,
+    load_labelled,
+    report,
+)
 
 
 def test_own_set_is_large_varied_and_labelled_with_contract_ids() -> None:
@@ -28,6 +36,17 @@ def test_validation_set_is_separate_varied_and_labelled_with_contract_ids() -> N
     texts = {text for text, _ in rows}
     assert len(texts) == len(rows)
     assert not texts & {text for text, _ in load_labelled(OWN_SET)}
+
+
+def test_second_blind_set_is_separate_varied_and_labelled_with_contract_ids() -> None:
+    rows = load_labelled(BLIND2_SET)
+    assert len(rows) >= 200
+    assert {label for _, label in rows} == {label for _, label in load_labelled(OWN_SET)}
+    assert sum(1 for _, label in rows if label == "unknown") / len(rows) >= 0.25
+    texts = {text for text, _ in rows}
+    assert len(texts) == len(rows)
+    for other in (OWN_SET, VALIDATION_SET, BLIND_SET):
+        assert not texts & {text for text, _ in load_labelled(other)}
 
 
 def test_evaluate_counts_precision_recall_and_wrong_guesses(tmp_path: Path) -> None:
@@ -55,6 +74,8 @@ def test_report_prints_both_sets_and_throughput(tmp_path: Path) -> None:
     assert numbers["dev_macro_f1"] == 1.0
     assert {"validation_macro_f1", "validation_wrong_unknown"} <= numbers.keys()
     assert "validation set" in out.getvalue()
+    assert {"blind2_macro_f1", "blind2_wrong_unknown"} <= numbers.keys()
+    assert "blind2 set" in out.getvalue()
     assert numbers["messages_per_s"] > 0
     assert "macro-F1" in out.getvalue() and "messages/s" in out.getvalue()
 
