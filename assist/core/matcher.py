@@ -29,6 +29,10 @@ __all__ = ["Match", "Matcher", "normalize"]
 
 UNKNOWN = "unknown"
 _OOS = "__out_of_scope__"
+# Scores this close are a tie: the request written first is the one to answer.
+_CLOSE = 0.08
+# A keyword weight this high is a clear statement of the topic, not a brush with it.
+_CLEAR = 0.8
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -213,7 +217,7 @@ class Matcher:
         best = max(real, key=lambda n: real[n])
         top = real[best]
         # Of two requests, the first one written is the one to answer.
-        close = [n for n in real if real[n] >= self.threshold and real[n] >= top - 0.08]
+        close = [n for n in real if real[n] >= self.threshold and real[n] >= top - _CLOSE]
         if len(close) > 1:
             # …unless only some of them are asked: "…退款了，今天能发货吗" asks about the parcel.
             asked = self._asked(normal, close)
@@ -234,7 +238,15 @@ class Matcher:
                 best = other
                 break
         confidence = real[best]
-        if confidence < self.threshold or oos >= confidence:
+        # A clear out-of-scope request written first and nearly as strong is the one
+        # asked ("改一下地址，还没发货吧" is an address change); a grievance stays one.
+        oos_first = (
+            best not in self._vents
+            and keywords[_OOS] >= _CLEAR
+            and first[_OOS] < first[best]
+            and oos >= confidence - _CLOSE
+        )
+        if confidence < self.threshold or oos >= confidence or oos_first:
             return Match(UNKNOWN, round(max(oos, 1.0 - top), 4), real)
         bargain_type = self.bargain_type(normal) if best == "bargaining" else None
         return Match(best, round(confidence, 4), real, bargain_type)

@@ -146,3 +146,56 @@ def test_the_clause_that_asks_is_the_request(matcher: Matcher) -> None:
 )
 def test_several_closing_remarks_are_thanks_bye(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).intent == "thanks_bye"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("这个盖子裂了 给我重新寄一个", "returns"),
+        ("少了一个配件 能补一个吗", "returns"),
+        ("帮我换一条新的", "returns"),
+        ("再发个链接给我", "unknown"),
+        ("差价能补一下吗", "bargaining"),
+    ],
+)
+def test_a_resend_or_swap_is_returns_without_the_word_return(
+    matcher: Matcher, text: str, intent: str
+) -> None:
+    assert matcher.match(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text", ["你们还想不想做生意了", "这就是你们的售后？", "什么质量 穿一次就破", "说话不算数"]
+)
+def test_rhetorical_rants_are_complaints(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).intent == "complaint"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("不想买了 帮我取消订单", "unknown"),
+        ("收到了 不想要了 可以退吗", "returns"),
+        ("申请退款后能取消退款吗", "returns"),
+        ("活动价的是正品吗", "authenticity"),
+        ("现在有什么活动", "bargaining"),
+    ],
+)
+def test_cancelling_is_an_order_change_and_a_mentioned_promotion_is_no_request(
+    matcher: Matcher, text: str, intent: str
+) -> None:
+    assert matcher.match(text).intent == intent
+
+
+def test_a_clear_out_of_scope_request_written_first_wins(matcher: Matcher) -> None:
+    assert matcher.match("帮我改一下收货地址 还没发货吧").intent == "unknown"
+    # …but not when it is the grievance's topic, nor when the brush is weak.
+    assert matcher.match("不发货也不让取消 我要投诉").intent == "complaint"
+    assert matcher.match("拍两件送啥").intent == "bargaining"
+
+
+@pytest.mark.parametrize(
+    "text", ["好嘞 那我等着", "嗯呢", "okok", "那我过两天再看看", "好的呢 不打扰你了"]
+)
+def test_closers_with_extra_words_are_thanks_bye(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).intent == "thanks_bye"
