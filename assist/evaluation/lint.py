@@ -23,7 +23,16 @@ from assist.core.lint import NEGATIVE_PHRASE, Linter
 from assist.core.lint_rules import default_rules_path
 from assist.paths import REPO_ROOT
 
-__all__ = ["Labelled", "Scores", "own_set_path", "read_labelled", "report", "score"]
+__all__ = [
+    "Labelled",
+    "Scores",
+    "blind_set_path",
+    "own_set_path",
+    "read_labelled",
+    "report",
+    "score",
+    "validation_set_path",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +55,17 @@ class Scores:
 def own_set_path() -> Path:
     """``tests/data/lint.jsonl``: the project's own labelled agent messages."""
     return REPO_ROOT / "tests" / "data" / "lint.jsonl"
+
+
+def validation_set_path() -> Path:
+    """``tests/data/lint_validation.jsonl``: self-written messages the rules were tuned on."""
+    return REPO_ROOT / "tests" / "data" / "lint_validation.jsonl"
+
+
+def blind_set_path() -> Path:
+    """``tests/data/lint_blind.jsonl``: self-written messages written before tuning and
+    never tuned on, so its figures estimate how the rules do on unseen messages."""
+    return REPO_ROOT / "tests" / "data" / "lint_blind.jsonl"
 
 
 def read_labelled(path: Path) -> list[Labelled]:
@@ -125,12 +145,18 @@ def throughput(linter: Linter, texts: list[str], total: int = 5000) -> float:
 
 
 def report(out: TextIO, dev_path: Path | None) -> dict[str, float]:
-    """Print lint precision/recall on the dev set and our own set, and throughput."""
+    """Print lint precision/recall on the dev set and our own, validation and blind
+    sets, and throughput."""
     linter = Linter.load(default_rules_path())
     results: dict[str, float] = {}
     texts: list[str] = []
     out.write("lint (negative_phrase): message-level P/R, span-level P/R (overlap)\n")
-    sets: list[tuple[str, Path | None]] = [("dev", dev_path), ("own", own_set_path())]
+    sets: list[tuple[str, Path | None]] = [
+        ("dev", dev_path),
+        ("own", own_set_path()),
+        ("validation", validation_set_path()),
+        ("blind", blind_set_path()),
+    ]
     for name, path in sets:
         if path is None or not path.exists():
             out.write(f"  {name:<4} skipped: no labelled file ({path})\n")
@@ -139,7 +165,7 @@ def report(out: TextIO, dev_path: Path | None) -> dict[str, float]:
         texts.extend(item.text for item in items)
         s = score(linter, items)
         out.write(
-            f"  {name:<4} n={s.messages:<4} precision={s.precision:.3f} recall={s.recall:.3f}"
+            f"  {name:<10} n={s.messages:<4} precision={s.precision:.3f} recall={s.recall:.3f}"
             f"  span_precision={s.span_precision:.3f} span_recall={s.span_recall:.3f}\n"
         )
         results.update(

@@ -292,3 +292,58 @@ def test_negative_findings_never_overlap(left: str, right: str) -> None:
     spans = sorted((s, e) for _, s, e in negatives(left + "我们不能" + right))
     pairs = zip(spans, spans[1:], strict=False)
     assert all(a_end <= b_start for (_, a_end), (b_start, _) in pairs)
+
+
+# -- generalised refusal families (tuned on tests/data/lint_validation.jsonl) ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("亲，这单已经结算了，差价核销不了哦", "销不了"),
+        ("这个问题客服这边解决不了呢", "解决不了"),
+        ("亲，明天的上门名额都排不上了", "排不上"),
+        ("包裹已经装车，拦截不住了哦", "拦截不住"),
+        ("亲，这个颜色仓库调不出来了", "调不出来"),
+        ("付款方式选错了也改不过来的哦", "改不过来"),
+        ("亲，二手良品暂不支持无理由退货", "暂不支持"),
+        ("拆封后的耳机不支持退换的哦", "不支持"),
+        ("这个优惠是不支持的哦", "不支持"),
+        ("人为损坏的商品不予保修", "不予保修"),
+        ("清仓商品售出后恕不退换", "恕不退换"),
+        ("亲，定金是不退的哦", "不退"),
+        ("活动商品不退不换哦", "不退不换"),
+        ("亲，我们不给开收据的", "我们不给开"),
+        ("赠品不参与价保的哦", "不参与价保"),
+        ("贴身衣物不接受退换哦", "不接受退"),
+        ("来回运费我们不承担哦", "我们不承担"),
+        ("客服这边没有改价权限哦", "没有改价权限"),
+        ("平台不允许私下交易的", "不允许"),
+    ],
+)
+def test_general_refusal_families_are_flagged(text: str, phrase: str) -> None:
+    assert phrase in [p for p, _, _ in negatives(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您放心，退款一分钱都少不了的",
+        "正品行货，这个错不了",
+        "用不了多久就能到账哦",
+        "您如果不了解这款的功能，我给您介绍一下",
+        "这款手机不支持无线充电，有线快充很快的",
+        "这个问题您不承担任何费用的",
+        "您不接受这个方案的话我们再商量",
+        "这款裤子不褪色不起球",
+        "您反馈的充不了电的问题，我们安排检测",
+        "我们不会自动续费，到期您自己决定",
+        "保温杯不能装碳酸饮料哦",
+        "我们不是不给您处理，是要先核实一下",
+        "您看退不退都可以，我们都支持",
+        "虽然价格低一些，但是质量也很好的",
+        "物流慢了一点，但是已经帮您催过站点了",
+    ],
+)
+def test_harmless_uses_of_the_general_families_stay_clean(text: str) -> None:
+    assert negatives(text) == []
