@@ -52,6 +52,14 @@ def _sort_key(finding: Finding) -> tuple[bool, int, int]:
     return (finding.start is None, finding.start or 0, finding.end or 0)
 
 
+# How far either side of a phrase its exceptions look, and how many negative phrases
+# one message reports: a panel shows a handful, and both bounds keep a pathological
+# 20,000-character message from costing seconds.
+_CONTEXT = 200
+_MAX_NEGATIVE_FINDINGS = 20
+_GIVE_UP_AFTER = 10 * _MAX_NEGATIVE_FINDINGS
+
+
 def _breaks_regex(chars: str) -> re.Pattern[str]:
     return re.compile("[" + re.escape(chars) + "]") if chars else re.compile(r"(?!x)x")
 
@@ -65,12 +73,17 @@ class _Boundaries:
     length: int
 
     def span(self, breaks: list[int], start: int, end: int) -> tuple[int, int]:
-        """The (first, past-terminator) bounds of the unit holding ``[start, end)``."""
+        """The (first, past-terminator) bounds of the unit holding ``[start, end)``.
+
+        At most ``_CONTEXT`` characters either side: context further away does not
+        change what a phrase means, and an unpunctuated wall of text must not make
+        every finding scan all of it.
+        """
         i = bisect.bisect_left(breaks, start)
         lo = breaks[i - 1] + 1 if i > 0 else 0
         j = bisect.bisect_left(breaks, end)
         hi = breaks[j] + 1 if j < len(breaks) else self.length
-        return lo, hi
+        return max(lo, start - _CONTEXT), min(hi, end + _CONTEXT)
 
 
 class Linter:
@@ -202,11 +215,13 @@ class Linter:
             sentence=[m.start() for m in self._sentence_breaks.finditer(text)],
             length=len(text),
         )
-        around_cache: dict[int, list[tuple[int, int]]] = {}
+        around_cache: dict[int, tuple[list[int], list[int]]] = {}
         findings: list[Finding] = []
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(text))  # characters already inside a reported phrase
         for pattern in self._patterns:
             for m in pattern.regex.finditer(text):
+                if len(findings) >= _GIVE_UP_AFTER:  # a wall of refusals, not a message
+                    break
                 start, end = m.start(), m.end()
                 subject = self._subject_before(text, start)
                 if pattern.require_subject and not subject:
@@ -214,9 +229,9 @@ class Linter:
                 if self._excepted(text, pattern.name, start, end, bounds, around_cache):
                     continue
                 start -= len(subject)
-                if any(start < e and s < end for s, e in taken):
+                if any(taken[start:end]):
                     continue
-                taken.append((start, end))
+                taken[start:end] = b"\x01" * (end - start)
                 findings.append(
                     Finding(
                         rule=NEGATIVE_PHRASE,
@@ -228,7 +243,8 @@ class Linter:
                         alternatives=pattern.alternatives,
                     )
                 )
-        return findings
+        findings.sort(key=_sort_key)
+        return findings[:_MAX_NEGATIVE_FINDINGS]
 
     def _subject_before(self, text: str, start: int) -> str:
         """The longest configured subject written directly before ``start``, or ""."""
@@ -244,7 +260,7 @@ class Linter:
         start: int,
         end: int,
         bounds: _Boundaries,
-        around_cache: dict[int, list[tuple[int, int]]],
+        around_cache: dict[int, tuple[list[int], list[int]]],
     ) -> bool:
         for index, exc in enumerate(self._exceptions):
             if exc.only is not None and name not in exc.only:
@@ -252,9 +268,13 @@ class Linter:
             if exc.around is not None:
                 spans = around_cache.get(index)
                 if spans is None:
-                    spans = [m.span() for m in exc.around.finditer(text)]
+                    found = [m.span() for m in exc.around.finditer(text)]
+                    spans = ([s for s, _ in found], [e for _, e in found])
                     around_cache[index] = spans
-                if not any(s < end and start < e for s, e in spans):
+                # finditer's matches do not overlap, so starts and ends are both sorted:
+                # the first match ending after ``start`` is the only one to check.
+                first = bisect.bisect_right(spans[1], start)
+                if first == len(spans[1]) or spans[0][first] >= end:
                     continue
             if exc.before is not None:
                 breaks = bounds.sentence if exc.sentence_before else bounds.clause

@@ -347,3 +347,20 @@ def test_general_refusal_families_are_flagged(text: str, phrase: str) -> None:
 )
 def test_harmless_uses_of_the_general_families_stay_clean(text: str) -> None:
     assert negatives(text) == []
+
+
+def test_a_wall_of_negative_text_reports_a_bounded_number_of_exact_spans() -> None:
+    text = "我们不能，但是" * 3000
+    findings = [f for f in LINTER.lint_text(text) if f.rule == "negative_phrase"]
+    assert len(findings) == 20
+    assert all(text[f.start : f.end] == f.phrase for f in findings)  # type: ignore[misc]
+    starts = [f.start for f in findings]
+    assert starts == sorted(starts) and starts[0] == 0
+
+
+def test_a_long_explanation_still_gets_every_phrase_with_its_exceptions() -> None:
+    filler = "亲，您的订单已经在处理中了，仓库会尽快为您安排出库，物流信息更新会有一点延迟。" * 12
+    text = filler + "这个地址我们无法修改哦" + filler + "您放心，不会影响使用的。"
+    findings = [f for f in LINTER.lint_text(text) if f.rule == "negative_phrase"]
+    assert [f.phrase for f in findings] == ["我们无法"]
+    assert text[findings[0].start : findings[0].end] == "我们无法"  # type: ignore[misc]
