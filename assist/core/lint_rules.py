@@ -46,6 +46,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _Advice(_Strict):
+    """What every rule tells the agent: how serious, what to do, what to say instead."""
+
+    severity: str = "warning"
+    advice: str
+    alternatives: list[str] = Field(default_factory=list)
+
+
 class PatternSpec(_Strict):
     """One family of negative phrases, e.g. plain refusals; ``regex`` is a Python regex."""
 
@@ -96,10 +104,8 @@ class ExceptionSpec(_Strict):
         return self
 
 
-class NegativeRule(_Strict):
+class NegativeRule(_Advice):
     severity: str = "warning"
-    advice: str
-    alternatives: list[str] = Field(default_factory=list)
     subjects: list[str] = Field(default_factory=list)
     clause_breaks: str = "，,。！!？?；;~～…\n\t "
     sentence_breaks: str = "。！!？?；;\n"
@@ -118,10 +124,8 @@ class NegativeRule(_Strict):
         return self
 
 
-class ImpoliteRule(_Strict):
+class ImpoliteRule(_Advice):
     severity: str = "error"
-    advice: str
-    alternatives: list[str] = Field(default_factory=list)
     words: list[str] = Field(default_factory=list)
 
     @field_validator("words")
@@ -132,19 +136,15 @@ class ImpoliteRule(_Strict):
         return value
 
 
-class LongMessageRule(_Strict):
+class LongMessageRule(_Advice):
     severity: str = "info"
-    advice: str
-    alternatives: list[str] = Field(default_factory=list)
     max_chars: int = Field(gt=0)
 
 
-class PhraseListRule(_Strict):
+class PhraseListRule(_Advice):
     """missing_greeting / missing_closing: the message(s) must match one of ``phrases``."""
 
     severity: str = "warning"
-    advice: str
-    alternatives: list[str] = Field(default_factory=list)
     phrases: list[str] = Field(min_length=1)
 
     @field_validator("phrases")
@@ -155,10 +155,8 @@ class PhraseListRule(_Strict):
         return value
 
 
-class SlowTypingRule(_Strict):
+class SlowTypingRule(_Advice):
     severity: str = "info"
-    advice: str
-    alternatives: list[str] = Field(default_factory=list)
     min_chars_per_minute: float = Field(gt=0)
     min_chars: int = Field(default=10, ge=1)
     max_typing_s: float = Field(default=600.0, gt=0)
