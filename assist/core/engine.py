@@ -197,7 +197,7 @@ class Engine:
             findings = self.linter.lint_close(closing_texts)
             if findings:
                 outputs.extend(self._lint_outputs(conversation, event, findings))
-        outputs.append(self._snapshot(conversation))
+        outputs.append(self._snapshot(conversation, event.ts))
         return outputs
 
     def _lint_outputs(
@@ -219,12 +219,13 @@ class Engine:
             )
         return outputs
 
-    def _snapshot(self, conversation: Conversation) -> ConversationSnapshot:
+    def _snapshot(self, conversation: Conversation, at: datetime) -> ConversationSnapshot:
+        """The conversation's state; ``at`` stands in for a last activity never recorded."""
         return ConversationSnapshot(
             conversation.id,
             conversation.to_state(),
             conversation.is_open,
-            conversation.updated_at or self.clock or datetime.min,
+            conversation.updated_at or at,
         )
 
     def _schedule(self, conversation: Conversation) -> None:
@@ -248,5 +249,5 @@ class Engine:
             if any(isinstance(output, Alert) for output in fired):
                 # Breach and escalation flags must survive a restart (an alert is raised
                 # once); a lost warning flag only repeats a warning, so it is not stored.
-                outputs.append(self._snapshot(conversation))
+                outputs.append(self._snapshot(conversation, due))
             self._schedule(conversation)
