@@ -13,28 +13,38 @@ from typing import Any
 
 from assist.core.events import Event, InvalidEvent, parse_event
 
-__all__ = ["MAX_FRAME_BYTES", "ack_frame", "decode_frame"]
+__all__ = ["MAX_FRAME_BYTES", "ack_frame", "decode_frame", "decode_frame_shaped"]
 
 MAX_FRAME_BYTES = 64 * 1024
 
 
 def decode_frame(raw: str | bytes, received_at: datetime | None) -> list[Event | InvalidEvent]:
     """Each element of the frame as an event or as the error that answers it."""
+    return decode_frame_shaped(raw, received_at)[0]
+
+
+def decode_frame_shaped(
+    raw: str | bytes, received_at: datetime | None
+) -> tuple[list[Event | InvalidEvent], bool]:
+    """:func:`decode_frame`, plus whether the frame was a JSON array — which decides
+    whether it is answered with an array of replies or a single one."""
     size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
     if size > MAX_FRAME_BYTES:
-        return [InvalidEvent("too_large", f"frame of {size} bytes exceeds {MAX_FRAME_BYTES}")]
+        message = f"frame of {size} bytes exceeds {MAX_FRAME_BYTES}"
+        return [InvalidEvent("too_large", message)], False
     try:
         decoded: Any = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        return [InvalidEvent("invalid_json", f"not valid JSON: {exc}")]
-    items = decoded if isinstance(decoded, list) else [decoded]
+        return [InvalidEvent("invalid_json", f"not valid JSON: {exc}")], False
+    is_batch = isinstance(decoded, list)
+    items = decoded if is_batch else [decoded]
     results: list[Event | InvalidEvent] = []
     for item in items:
         try:
             results.append(parse_event(item, received_at))
         except InvalidEvent as exc:
             results.append(exc)
-    return results
+    return results, is_batch
 
 
 def ack_frame(event_id: str, *, duplicate: bool = False) -> dict[str, Any]:

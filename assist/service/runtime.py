@@ -25,7 +25,7 @@ from assist.core.catalog import Catalog
 from assist.core.conversation import Conversation
 from assist.core.events import InvalidEvent
 from assist.core.outputs import Alert, AlertKind, Frame, LintReport, Output, Suggestion, TimerUpdate
-from assist.core.protocol import ack_frame, decode_frame
+from assist.core.protocol import ack_frame, decode_frame_shaped
 from assist.core.suggest import Suggester
 from assist.core.timeutil import format_ts, seconds_between
 from assist.rulesfile import RulesError
@@ -164,7 +164,8 @@ class Runtime:
         replies: list[dict[str, Any]] = []
         outputs: list[Output] = []
         before = self.engine.next_deadline()
-        for item in decode_frame(raw, received_at):
+        items, is_batch = decode_frame_shaped(raw, received_at)
+        for item in items:
             if isinstance(item, InvalidEvent):
                 self.metrics.errors.labels(item.code).inc()
                 replies.append(item.to_frame())
@@ -180,12 +181,7 @@ class Runtime:
         after = self.engine.next_deadline()
         if after is not None and (before is None or after < before):
             self._timer_wake.set()
-        batch = raw.lstrip()[:1] in ("[", b"[")
-        undecodable = len(replies) == 1 and replies[0].get("error", {}).get("code") in (
-            "invalid_json",
-            "too_large",
-        )
-        return (replies if batch and not undecodable else replies[0]), done
+        return (replies if is_batch else replies[0]), done
 
     def _dispatch(
         self, outputs: Iterable[Output], received_at: datetime | None

@@ -49,3 +49,13 @@ def test_a_future_ts_is_clamped_to_receive_time_and_epoch_ms_is_accepted() -> No
         NOW,
     )
     assert isinstance(past, Event) and (NOW - past.ts).total_seconds() == 5
+
+
+def test_the_frame_shape_decides_between_one_reply_and_an_array() -> None:
+    from assist.core.protocol import decode_frame_shaped
+
+    event = '{"id": "e", "type": "conversation_opened", "conversation_id": "c"}'
+    assert decode_frame_shaped(event, NOW)[1] is False
+    assert decode_frame_shaped(f"[{event}]", NOW)[1] is True
+    assert decode_frame_shaped("[]", NOW) == ([], True)
+    assert decode_frame_shaped("[not json", NOW)[1] is False
