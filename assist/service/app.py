@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from assist import __version__
 from assist.service.hub import FRAME_TYPES, SUPERVISOR_DEFAULT, encode_frame
 from assist.service.metrics import Metrics
+from assist.service.routes_stats import QueryError, query_error_response
 from assist.service.routes_stats import router as stats_router
 from assist.service.runtime import Runtime, utc_now
 from assist.settings import Settings, load_settings
@@ -70,6 +71,7 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.include_router(stats_router)
+    app.add_exception_handler(QueryError, query_error_response)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/panel/{agent_id}", include_in_schema=False)

@@ -23,19 +23,26 @@ from assist.store.tables import (
     WaitRow,
 )
 
-__all__ = ["router"]
+__all__ = ["QueryError", "query_error_response", "router"]
 
 router = APIRouter()
 
-TimeParam = Annotated[
-    str | None,
-    Query(description="ISO-8601 with offset, or epoch milliseconds; the range is [from, to)"),
-]
+_RANGE = "ISO-8601 with offset, or epoch milliseconds; the range is [from, to)"
+FromParam = Annotated[str | None, Query(alias="from", description=_RANGE)]
+ToParam = Annotated[str | None, Query(alias="to", description=_RANGE)]
 
 
 class QueryError(Exception):
+    """A query parameter the caller got wrong; answered 422 ``invalid_query``."""
+
     def __init__(self, message: str) -> None:
+        super().__init__(message)
         self.message = message
+
+
+async def query_error_response(request: Request, exc: Exception) -> Response:
+    message = exc.message if isinstance(exc, QueryError) else str(exc)
+    return JSONResponse({"error": {"code": "invalid_query", "message": message}}, 422)
 
 
 def _time(value: str | None, name: str) -> datetime | None:
@@ -47,48 +54,28 @@ def _time(value: str | None, name: str) -> datetime | None:
         raise QueryError(f"{name}: {exc}") from None
 
 
-def _bad_query(message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": "invalid_query", "message": message}}, 422)
-
-
 async def _stats(
     request: Request, start: str | None, end: str | None, agent_id: str | None = None
-) -> tuple[dict[str, Any] | None, JSONResponse | None]:
-    try:
-        begin, finish = _time(start, "from"), _time(end, "to")
-    except QueryError as exc:
-        return None, _bad_query(exc.message)
+) -> dict[str, Any]:
+    begin, finish = _time(start, "from"), _time(end, "to")
     database: AsyncEngine = request.app.state.database
-    agents = await agent_stats(database, begin, finish, agent_id)
-    body = {
+    return {
         "from": format_ts(begin) if begin else None,
         "to": format_ts(finish) if finish else None,
-        "agents": agents,
+        "agents": await agent_stats(database, begin, finish, agent_id),
     }
-    return body, None
 
 
 @router.get("/api/agents/stats")
-async def stats_json(
-    request: Request,
-    start: Annotated[str | None, Query(alias="from")] = None,
-    end: Annotated[str | None, Query(alias="to")] = None,
-) -> Response:
+async def stats_json(request: Request, start: FromParam = None, end: ToParam = None) -> Response:
     """Per-agent statistics over ``[from, to)`` (DESIGN.md "Metric definitions")."""
-    body, error = await _stats(request, start, end)
-    return error or JSONResponse(body)
+    return JSONResponse(await _stats(request, start, end))
 
 
 @router.get("/api/agents/stats.csv")
-async def stats_csv(
-    request: Request,
-    start: Annotated[str | None, Query(alias="from")] = None,
-    end: Annotated[str | None, Query(alias="to")] = None,
-) -> Response:
+async def stats_csv(request: Request, start: FromParam = None, end: ToParam = None) -> Response:
     """The same as CSV, UTF-8 with a byte-order mark so Excel shows Chinese correctly."""
-    body, error = await _stats(request, start, end)
-    if error or body is None:
-        return error or _bad_query("no data")
+    body = await _stats(request, start, end)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(STAT_KEYS), lineterminator="\r\n")
     writer.writeheader()
@@ -102,14 +89,9 @@ async def stats_csv(
 
 @router.get("/api/agents/{agent_id}/stats")
 async def one_agent(
-    request: Request,
-    agent_id: str,
-    start: Annotated[str | None, Query(alias="from")] = None,
-    end: Annotated[str | None, Query(alias="to")] = None,
+    request: Request, agent_id: str, start: FromParam = None, end: ToParam = None
 ) -> Response:
-    body, error = await _stats(request, start, end, agent_id)
-    if error or body is None:
-        return error or _bad_query("no data")
+    body = await _stats(request, start, end, agent_id)
     agents = body.pop("agents")
     if not agents:
         message = f"no activity for agent {agent_id!r} in this range"
