@@ -1,30 +1,95 @@
-"""The composition root: settings in, a wired engine out (SLA, suggester, linter).
+"""The composition root: the one place that knows where rule files live and reads them.
 
-Suggester and linter come from the phrasebook and rule files; loading them is pure and
-may be repeated, which is how the service reloads rules without a restart.
+Settings (environment over defaults) name the files; this module reads and validates them
+into models (:mod:`assist.rulesfile` gives line-precise errors) and wires the pure core
+objects from those models. The core itself never opens a file or reads the environment.
+Loading is repeatable, which is how the service reloads rules without a restart.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from assist.core.catalog import Catalog
 from assist.core.engine import Engine
-from assist.core.lint import Linter
-from assist.core.suggest import Suggester
-from assist.settings import Settings, load_sla
+from assist.core.lint.linter import Linter
+from assist.core.lint.rules import LintRules
+from assist.core.sla.hours import ServiceHours, ServiceWindow, SlaConfig
+from assist.core.suggest.catalog import Catalog
+from assist.core.suggest.phrasebook import Phrasebook, ShopRules, SizeChart
+from assist.core.suggest.suggester import Suggester
+from assist.rulesfile import load_yaml_model, parse_yaml_model
+from assist.settings import WEEKDAYS, Settings, SlaRules, clock_time
 
-__all__ = ["build_engine", "load_linter", "load_suggester", "watched_files"]
+__all__ = [
+    "build_engine",
+    "linter_from_yaml",
+    "load_linter",
+    "load_sla",
+    "load_suggester",
+    "read_linter",
+    "read_phrasebook",
+    "read_shop",
+    "read_size_chart",
+    "read_suggester",
+    "watched_files",
+]
+
+
+def read_linter(path: Path) -> Linter:
+    """The linter from one ``lint.yaml``; raises ``RulesError`` naming file and line."""
+    return Linter(load_yaml_model(path, LintRules))
+
+
+def linter_from_yaml(text: str, path: str = "<string>") -> Linter:
+    """Like :func:`read_linter` for YAML already in memory (tests, uploads)."""
+    return Linter(parse_yaml_model(text, LintRules, path))
+
+
+def read_phrasebook(path: Path) -> Phrasebook:
+    return load_yaml_model(path, Phrasebook)
+
+
+def read_shop(rules_dir: Path) -> ShopRules:
+    return load_yaml_model(rules_dir / "shop.yaml", ShopRules)
+
+
+def read_size_chart(rules_dir: Path) -> SizeChart:
+    return load_yaml_model(rules_dir / "size_chart.yaml", SizeChart)
+
+
+def read_suggester(phrasebook: Path, rules_dir: Path, catalog: Catalog | None = None) -> Suggester:
+    """The suggester from a phrasebook and a rules directory; raises ``RulesError``."""
+    return Suggester.build(
+        read_phrasebook(phrasebook), read_shop(rules_dir), read_size_chart(rules_dir), catalog
+    )
 
 
 def load_linter(settings: Settings) -> Linter:
     """The agent-message linter from ``<rules_dir>/lint.yaml``; raises ``RulesError``."""
-    return Linter.load(settings.rules_dir / "lint.yaml")
+    return read_linter(settings.rules_dir / "lint.yaml")
 
 
 def load_suggester(settings: Settings, catalog: Catalog | None = None) -> Suggester:
     """The reply suggester from the phrasebook and shop rules; raises ``RulesError``."""
-    return Suggester.load(settings.phrasebook, settings.rules_dir, catalog)
+    return read_suggester(settings.phrasebook, settings.rules_dir, catalog)
+
+
+def load_sla(settings: Settings) -> SlaConfig:
+    """The SLA numbers: ``<rules_dir>/sla.yaml``, then any ``ASSIST_*`` override."""
+    path = settings.rules_dir / "sla.yaml"
+    rules = load_yaml_model(path, SlaRules) if path.exists() else SlaRules()
+    windows = tuple(
+        ServiceWindow(WEEKDAYS.index(day), clock_time(window.start), clock_time(window.end))
+        for window in rules.service_hours.windows
+        for day in window.days
+    )
+    return SlaConfig(
+        greeting_s=settings.greeting_s or rules.greeting_s,
+        reply_s=settings.reply_s or rules.reply_s,
+        warn_s=settings.warn_s if settings.warn_s is not None else rules.warn_s,
+        escalate_s=settings.escalate_s or rules.escalate_s,
+        service_hours=ServiceHours(windows, rules.service_hours.timezone),
+    )
 
 
 def build_engine(

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assist.core.engine import Engine
-from assist.core.events import InvalidEvent, parse_event
+from assist.core.errors import ErrorCode, InvalidEvent
+from assist.core.events import parse_event
 from assist.core.outputs import Alert, Output
 from assist.core.timeutil import format_ts
 from assist.store.database import migrate, open_database
@@ -68,7 +69,7 @@ async def replay_lines(
             try:
                 raw = json.loads(line)
             except ValueError as exc:
-                report.rejected.append((number, InvalidEvent("invalid_json", str(exc))))
+                report.rejected.append((number, InvalidEvent(ErrorCode.INVALID_JSON, str(exc))))
                 continue
             try:
                 event = parse_event(raw)

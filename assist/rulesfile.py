@@ -13,19 +13,11 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from assist.core.errors import RulesError
+
 __all__ = ["RulesError", "load_yaml_model", "parse_yaml_model"]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-class RulesError(Exception):
-    """A rule file that cannot be used; ``str()`` is ``path:line: message`` lines."""
-
-    def __init__(self, path: str, problems: list[tuple[int | None, str]]) -> None:
-        self.path = path
-        self.problems = problems
-        lines = [f"{path}:{line}: {msg}" if line else f"{path}: {msg}" for line, msg in problems]
-        super().__init__("\n".join(lines))
 
 
 def _node_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:

@@ -14,19 +14,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assist.core.sla import ServiceHours, ServiceWindow, SlaConfig
-from assist.paths import REPO_ROOT
-from assist.rulesfile import load_yaml_model
 from assist.store.database import DEFAULT_DB_URL
 
-__all__ = ["REPO_ROOT", "Settings", "SlaRules", "load_settings", "load_sla"]
+__all__ = ["REPO_ROOT", "WEEKDAYS", "Settings", "SlaRules", "clock_time", "load_settings"]
 
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The rule files shipped with the code; ``ASSIST_RULES_DIR`` / ``ASSIST_PHRASEBOOK`` override.
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
-def _clock(text: str) -> time:
+def clock_time(text: str) -> time:
+    """``HH:MM`` (``24:00`` for midnight) as a time of day; ``ValueError`` otherwise."""
     if text == "24:00":
         return time(0, 0)
     hours, _, minutes = text.partition(":")
@@ -43,7 +44,7 @@ class WindowRule(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> WindowRule:
-        start, end = _clock(self.start), _clock(self.end)
+        start, end = clock_time(self.start), clock_time(self.end)
         if end != time(0, 0) and end <= start:
             raise ValueError("end must be after start (use 24:00 for midnight)")
         return self
@@ -101,24 +102,6 @@ class Settings(BaseSettings):
     # Open conversations with no timer left and no event for this long leave memory too.
     evict_idle_after_s: float = Field(24 * 3600, gt=0)
     log_level: str = "info"
-
-
-def load_sla(settings: Settings) -> SlaConfig:
-    """The SLA numbers: the YAML file, then any ``ASSIST_*`` override."""
-    path = settings.rules_dir / "sla.yaml"
-    rules = load_yaml_model(path, SlaRules) if path.exists() else SlaRules()
-    windows = tuple(
-        ServiceWindow(_DAYS.index(day), _clock(window.start), _clock(window.end))
-        for window in rules.service_hours.windows
-        for day in window.days
-    )
-    return SlaConfig(
-        greeting_s=settings.greeting_s or rules.greeting_s,
-        reply_s=settings.reply_s or rules.reply_s,
-        warn_s=settings.warn_s if settings.warn_s is not None else rules.warn_s,
-        escalate_s=settings.escalate_s or rules.escalate_s,
-        service_hours=ServiceHours(windows, rules.service_hours.timezone),
-    )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 __all__ = ["default_db_url", "register", "run"]
 
-DEFAULT_DB_URL = "sqlite+aiosqlite:///./assist.db"
-
 
 def default_db_url() -> str:
-    return os.environ.get("ASSIST_DB_URL") or DEFAULT_DB_URL
+    """The database every command uses unless told otherwise (``ASSIST_DB_URL``)."""
+    from assist.settings import load_settings
+
+    return load_settings().db_url
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from assist.core.catalog import Catalog
-    from assist.core.suggest import Suggester
+    from assist.core.suggest.catalog import Catalog
+    from assist.core.suggest.suggester import Suggester
 
 __all__ = ["classify_stream", "register", "run"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from assist.core.suggest import default_paths
+    from assist.settings import load_settings
 
-    phrasebook, rules = default_paths()
+    settings = load_settings()
+    phrasebook, rules = settings.phrasebook, settings.rules_dir
     parser = sub.add_parser(
         "classify", help="suggest intent, slots and replies for JSONL customer messages on stdin"
     )
@@ -69,9 +69,15 @@ def _catalog(url: str | None) -> Catalog | None:
     if url is None:
         return None
     import asyncio
+    from pathlib import Path
 
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.ext.asyncio import create_async_engine
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+        return None  # no catalogue imported yet: classify without stock facts
 
     from assist.store.catalog import load_catalog
 
@@ -92,15 +98,16 @@ def _catalog(url: str | None) -> Catalog | None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from assist.core.suggest import Suggester
-    from assist.rulesfile import RulesError
+    from assist.assembly import read_suggester
+    from assist.core.errors import RulesError
+    from assist.settings import load_settings
 
     try:
-        suggester = Suggester.load(Path(args.phrasebook), Path(args.rules_dir))
+        suggester = read_suggester(Path(args.phrasebook), Path(args.rules_dir))
     except RulesError as exc:
         print(exc, file=sys.stderr)
         return 2
-    catalog = _catalog(args.db or os.environ.get("ASSIST_DB_URL"))
+    catalog = _catalog(args.db or load_settings().db_url)
     if catalog is not None:
         suggester = suggester.with_catalog(catalog)
     classify_stream(suggester, sys.stdin, sys.stdout)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assist.paths import REPO_ROOT
+from assist.settings import REPO_ROOT
 
 __all__ = ["register"]
 

@@ -15,7 +15,7 @@ __all__ = ["register", "run"]
 
 
 def register(sub: Any) -> None:
-    from assist.core.lint_rules import default_rules_path
+    from assist.settings import load_settings
 
     parser: argparse.ArgumentParser = sub.add_parser(
         "lint",
@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--rules",
         type=Path,
-        default=default_rules_path(),
+        default=load_settings().rules_dir / "lint.yaml",
         help="lint rules file (default: lint.yaml in $ASSIST_RULES_DIR or ./rules)",
     )
     parser.set_defaults(func=run)
@@ -51,11 +51,11 @@ def run(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from assist.core.lint import Linter
-    from assist.rulesfile import RulesError
+    from assist.assembly import read_linter
+    from assist.core.errors import RulesError
 
     try:
-        linter = Linter.load(args.rules)
+        linter = read_linter(args.rules)
     except RulesError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -26,9 +26,10 @@ def run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from assist.rulesfile import RulesError
+    from assist.assembly import load_sla
+    from assist.core.errors import RulesError
     from assist.service.app import create_app
-    from assist.settings import load_settings, load_sla
+    from assist.settings import load_settings
 
     overrides: dict[str, object] = {}
     if args.host:

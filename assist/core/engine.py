@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from assist.core.conversation import Conversation
 from assist.core.events import Event, EventType
 from assist.core.outputs import (
     Alert,
@@ -28,7 +27,8 @@ from assist.core.outputs import (
     Suggestion,
     SuggestionResult,
 )
-from assist.core.sla import SlaConfig
+from assist.core.sla.conversation import Conversation
+from assist.core.sla.hours import SlaConfig
 from assist.core.timeutil import seconds_between
 
 __all__ = ["Engine", "HandleResult", "Linter", "Suggester"]

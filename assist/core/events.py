@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from assist.core.errors import ErrorCode, InvalidEvent
 from assist.core.timeutil import parse_ts
 
 __all__ = [
     "Event",
     "EventType",
-    "InvalidEvent",
     "parse_event",
 ]
 
@@ -55,22 +55,6 @@ _KNOWN_FIELDS = frozenset(
     }
 )
 _TEXT_REQUIRED = frozenset({EventType.CUSTOMER_MESSAGE, EventType.AGENT_MESSAGE})
-
-
-class InvalidEvent(Exception):
-    """An event the sender got wrong; ``code`` is one of the protocol's error codes."""
-
-    def __init__(self, code: str, message: str, event_id: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.event_id = event_id
-
-    def to_frame(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.event_id is not None:
-            error["id"] = self.event_id
-        return {"error": error}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,20 +96,22 @@ def _optional_str(raw: dict[str, Any], name: str, event_id: str | None) -> str |
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidEvent("invalid_event", f"{name} must be a string", event_id)
+        raise InvalidEvent(ErrorCode.INVALID_EVENT, f"{name} must be a string", event_id)
     return value
 
 
 def _required_id(raw: dict[str, Any], name: str, event_id: str | None) -> str:
     value = raw.get(name)
     if value is None:
-        raise InvalidEvent("invalid_event", f"{name} is required", event_id)
+        raise InvalidEvent(ErrorCode.INVALID_EVENT, f"{name} is required", event_id)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not value.strip():
-        raise InvalidEvent("invalid_event", f"{name} must be a non-empty string", event_id)
+        raise InvalidEvent(ErrorCode.INVALID_EVENT, f"{name} must be a non-empty string", event_id)
     if len(value) > MAX_ID_LENGTH:
-        raise InvalidEvent("invalid_event", f"{name} is longer than {MAX_ID_LENGTH}", event_id)
+        raise InvalidEvent(
+            ErrorCode.INVALID_EVENT, f"{name} is longer than {MAX_ID_LENGTH}", event_id
+        )
     return value
 
 
@@ -137,7 +123,7 @@ def parse_event(raw: object, received_at: datetime | None = None) -> Event:
     passes ``None`` and every event must then carry its own ``ts``.
     """
     if not isinstance(raw, dict):
-        raise InvalidEvent("invalid_event", "an event must be a JSON object")
+        raise InvalidEvent(ErrorCode.INVALID_EVENT, "an event must be a JSON object")
     event_id: str | None = None
     raw_id = raw.get("id")
     if isinstance(raw_id, str) or (isinstance(raw_id, int) and not isinstance(raw_id, bool)):
@@ -146,54 +132,62 @@ def parse_event(raw: object, received_at: datetime | None = None) -> Event:
 
     raw_type = raw.get("type")
     if raw_type is None:
-        raise InvalidEvent("invalid_event", "type is required", event_id)
+        raise InvalidEvent(ErrorCode.INVALID_EVENT, "type is required", event_id)
     if not isinstance(raw_type, str):
-        raise InvalidEvent("invalid_event", "type must be a string", event_id)
+        raise InvalidEvent(ErrorCode.INVALID_EVENT, "type must be a string", event_id)
     try:
         event_type = EventType(raw_type)
     except ValueError:
-        raise InvalidEvent("unknown_type", f"unknown event type {raw_type!r}", event_id) from None
+        raise InvalidEvent(
+            ErrorCode.UNKNOWN_TYPE, f"unknown event type {raw_type!r}", event_id
+        ) from None
 
     conversation_id = _required_id(raw, "conversation_id", event_id)
 
     if raw.get("ts") is None:
         if received_at is None:
-            raise InvalidEvent("invalid_ts", "ts is required", event_id)
+            raise InvalidEvent(ErrorCode.INVALID_TS, "ts is required", event_id)
         ts = received_at
     else:
         try:
             ts = parse_ts(raw["ts"])
         except ValueError as exc:
-            raise InvalidEvent("invalid_ts", str(exc), event_id) from None
+            raise InvalidEvent(ErrorCode.INVALID_TS, str(exc), event_id) from None
         if received_at is not None and ts > received_at + FUTURE_TOLERANCE:
             ts = received_at
 
     text = _optional_str(raw, "text", event_id)
     if event_type in _TEXT_REQUIRED and text is None:
-        raise InvalidEvent("invalid_event", f"text is required for {event_type.value}", event_id)
+        raise InvalidEvent(
+            ErrorCode.INVALID_EVENT, f"text is required for {event_type.value}", event_id
+        )
     if text is not None and len(text) > MAX_TEXT_LENGTH:
-        raise InvalidEvent("invalid_event", f"text is longer than {MAX_TEXT_LENGTH}", event_id)
+        raise InvalidEvent(
+            ErrorCode.INVALID_EVENT, f"text is longer than {MAX_TEXT_LENGTH}", event_id
+        )
 
     agent_id = _optional_str(raw, "agent_id", event_id)
     if event_type is EventType.CONVERSATION_TRANSFERRED and not agent_id:
-        raise InvalidEvent("invalid_event", "agent_id is required for a transfer", event_id)
+        raise InvalidEvent(ErrorCode.INVALID_EVENT, "agent_id is required for a transfer", event_id)
 
     amount_raw = raw.get("amount")
     amount: float | None = None
     if amount_raw is not None:
         if isinstance(amount_raw, bool) or not isinstance(amount_raw, int | float):
-            raise InvalidEvent("invalid_event", "amount must be a number", event_id)
+            raise InvalidEvent(ErrorCode.INVALID_EVENT, "amount must be a number", event_id)
         if not math.isfinite(amount_raw) or amount_raw < 0:
-            raise InvalidEvent("invalid_event", "amount must be a finite number >= 0", event_id)
+            raise InvalidEvent(
+                ErrorCode.INVALID_EVENT, "amount must be a finite number >= 0", event_id
+            )
         amount = float(amount_raw)
     if event_type is EventType.ORDER_PAID and amount is None:
-        raise InvalidEvent("invalid_event", "amount is required for order_paid", event_id)
+        raise InvalidEvent(ErrorCode.INVALID_EVENT, "amount is required for order_paid", event_id)
 
     order_id = raw.get("order_id")
     if isinstance(order_id, int) and not isinstance(order_id, bool):
         order_id = str(order_id)
     if order_id is not None and not isinstance(order_id, str):
-        raise InvalidEvent("invalid_event", "order_id must be a string", event_id)
+        raise InvalidEvent(ErrorCode.INVALID_EVENT, "order_id must be a string", event_id)
 
     return Event(
         id=event_id,

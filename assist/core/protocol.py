@@ -11,7 +11,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from assist.core.events import Event, InvalidEvent, parse_event
+from assist.core.errors import ErrorCode, InvalidEvent
+from assist.core.events import Event, parse_event
 
 __all__ = ["MAX_FRAME_BYTES", "ack_frame", "decode_frame", "decode_frame_shaped"]
 
@@ -31,11 +32,11 @@ def decode_frame_shaped(
     size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
     if size > MAX_FRAME_BYTES:
         message = f"frame of {size} bytes exceeds {MAX_FRAME_BYTES}"
-        return [InvalidEvent("too_large", message)], False
+        return [InvalidEvent(ErrorCode.TOO_LARGE, message)], False
     try:
         decoded: Any = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        return [InvalidEvent("invalid_json", f"not valid JSON: {exc}")], False
+        return [InvalidEvent(ErrorCode.INVALID_JSON, f"not valid JSON: {exc}")], False
     is_batch = isinstance(decoded, list)
     items = decoded if is_batch else [decoded]
     results: list[Event | InvalidEvent] = []

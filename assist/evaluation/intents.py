@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from assist.core.phrasebook import INTENT_IDS
-from assist.core.suggest import Suggester, default_paths
-from assist.paths import REPO_ROOT
+from assist.assembly import (
+    load_suggester,
+)
+from assist.core.suggest.phrasebook import INTENT_IDS
+from assist.core.suggest.suggester import Suggester
+from assist.settings import REPO_ROOT, load_settings
 
 __all__ = [
     "OWN_SET",
@@ -113,7 +116,7 @@ def _print(out: TextIO, title: str, scores: Scores, size: int) -> None:
 
 def report(out: TextIO, dev_path: Path | None) -> dict[str, float]:
     """Print the evaluation; return the headline numbers keyed for ``make eval``."""
-    suggester = Suggester.load(*default_paths())
+    suggester = load_suggester(load_settings())
     results: dict[str, float] = {}
     own = load_labelled(OWN_SET)
     own_scores = evaluate(suggester, own)

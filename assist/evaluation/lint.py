@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from assist.core.lint import NEGATIVE_PHRASE, Linter
-from assist.core.lint_rules import default_rules_path
-from assist.paths import REPO_ROOT
+from assist.assembly import (
+    load_linter,
+)
+from assist.core.lint.linter import NEGATIVE_PHRASE, Linter
+from assist.settings import REPO_ROOT, load_settings
 
 __all__ = [
     "Labelled",
@@ -147,7 +149,7 @@ def throughput(linter: Linter, texts: list[str], total: int = 5000) -> float:
 def report(out: TextIO, dev_path: Path | None) -> dict[str, float]:
     """Print lint precision/recall on the dev set and our own, validation and blind
     sets, and throughput."""
-    linter = Linter.load(default_rules_path())
+    linter = load_linter(load_settings())
     results: dict[str, float] = {}
     texts: list[str] = []
     out.write("lint (negative_phrase): message-level P/R, span-level P/R (overlap)\n")

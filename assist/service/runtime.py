@@ -20,19 +20,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from assist.assembly import build_engine, load_linter, load_suggester, watched_files
-from assist.core.catalog import Catalog
-from assist.core.conversation import Conversation
-from assist.core.events import InvalidEvent
+from assist.assembly import build_engine, load_linter, load_sla, load_suggester, watched_files
+from assist.core.errors import InvalidEvent, RulesError
 from assist.core.outputs import Alert, AlertKind, Frame, LintReport, Output, Suggestion, TimerUpdate
 from assist.core.protocol import ack_frame, decode_frame_shaped
-from assist.core.suggest import Suggester
+from assist.core.sla.conversation import Conversation
+from assist.core.suggest.catalog import Catalog
+from assist.core.suggest.suggester import Suggester
 from assist.core.timeutil import format_ts, seconds_between
-from assist.rulesfile import RulesError
 from assist.service.hub import Hub, Subscriber
 from assist.service.metrics import Metrics
 from assist.service.persister import Persister
-from assist.settings import Settings, load_sla
+from assist.settings import Settings
 from assist.store.catalog import load_catalog
 from assist.store.tables import (
     CatalogProductRow,

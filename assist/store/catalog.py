@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from assist.core.catalog import Catalog, Product, Variant
+from assist.core.errors import CatalogImportError
+from assist.core.suggest.catalog import Catalog, Product, Variant
 from assist.store.tables import CatalogProductRow, CatalogVariantRow
 
 __all__ = [
@@ -34,19 +35,6 @@ __all__ = [
 
 COLUMNS: tuple[str, ...] = ("sku", "name", "price", "category", "color", "size", "stock")
 _REQUIRED = ("sku", "name", "price")
-
-
-class CatalogImportError(Exception):
-    """A CSV that cannot be imported; ``str()`` lists ``file:line: message`` problems."""
-
-    def __init__(self, source: str, problems: list[tuple[int | None, str]]) -> None:
-        self.source = source
-        self.problems = problems
-        super().__init__(
-            "\n".join(
-                f"{source}:{line}: {msg}" if line else f"{source}: {msg}" for line, msg in problems
-            )
-        )
 
 
 @dataclass(frozen=True, slots=True)

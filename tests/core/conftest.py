@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from assist.core.catalog import Catalog, Product, Variant
-from assist.core.suggest import Suggester, default_paths
+from assist.assembly import (
+    load_suggester,
+)
+from assist.core.suggest.catalog import Catalog, Product, Variant
+from assist.core.suggest.suggester import Suggester
+from assist.settings import load_settings
 
 
 @pytest.fixture(scope="session")
 def suggester() -> Suggester:
-    return Suggester.load(*default_paths())
+    return load_suggester(load_settings())
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,10 @@ from typing import Any
 
 import yaml
 
-from assist.core.lint import Linter
-from assist.core.lint_rules import default_rules_path
-from assist.core.suggest import default_paths
+from assist.assembly import (
+    load_linter,
+)
+from assist.settings import load_settings
 
 
 def texts_under(node: Any, inside: bool = False) -> Iterator[str]:
@@ -28,11 +29,11 @@ def texts_under(node: Any, inside: bool = False) -> Iterator[str]:
 
 
 def test_no_canned_reply_contains_negative_language() -> None:
-    phrasebook, _ = default_paths()
+    phrasebook = load_settings().phrasebook
     book = yaml.safe_load(Path(phrasebook).read_text(encoding="utf-8"))
     texts = list(texts_under(book))
     assert len(texts) > 40
-    linter = Linter.load(default_rules_path())
+    linter = load_linter(load_settings())
     flagged = {
         text: [f.phrase for f in linter.lint_text(text) if f.rule == "negative_phrase"]
         for text in texts

@@ -6,19 +6,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from assist.assembly import (
+    load_linter,
+)
 from assist.core.engine import Engine
 from assist.core.events import Event, parse_event
-from assist.core.lint import Linter
-from assist.core.lint_rules import default_rules_path
+from assist.core.lint.linter import Linter
 from assist.core.outputs import Alert, AlertKind, EventRecord, LintReport, Output, Suggestion
-from assist.core.suggest import Suggester
+from assist.settings import load_settings
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def linter() -> Linter:
-    return Linter.load(default_rules_path())
+    return load_linter(load_settings())
 
 
 def ev(event_id: str, kind: str, seconds: float, **fields: object) -> Event:
@@ -106,9 +108,12 @@ def test_negative_language_raises_one_supervisor_alert_naming_the_phrases(
 
 
 def test_every_customer_message_gets_a_suggestion_for_the_assigned_agent() -> None:
-    from assist.core.suggest import default_paths
+    from assist.assembly import (
+        load_suggester,
+    )
+    from assist.settings import load_settings
 
-    engine = Engine(suggester=Suggester.load(*default_paths()))
+    engine = Engine(suggester=load_suggester(load_settings()))
     outputs = run(
         engine,
         ev("c1", "customer_message", 0, text="我170cm 130斤穿什么码"),

@@ -8,12 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assist.core.lint import Linter
-from assist.core.lint_rules import default_rules_path
+from assist.assembly import (
+    linter_from_yaml,
+    load_linter,
+    read_linter,
+)
+from assist.core.errors import RulesError
 from assist.core.outputs import Finding
-from assist.rulesfile import RulesError
+from assist.settings import load_settings
 
-LINTER = Linter.load(default_rules_path())
+LINTER = load_linter(load_settings())
 
 
 def negatives(text: str) -> list[tuple[str, int, int]]:
@@ -226,14 +230,14 @@ slow_typing: {advice: a, min_chars_per_minute: 50}
 
 
 def test_a_minimal_rules_file_loads_and_works() -> None:
-    linter = Linter.from_yaml(MINIMAL)
+    linter = linter_from_yaml(MINIMAL)
     assert [f.phrase for f in linter.lint_text("这个不能退，能不能别问了")] == ["不能"]
 
 
 def test_a_bad_regex_is_reported_with_its_line() -> None:
     bad = MINIMAL.replace('regex: ["不能"]', 'regex: ["不能("]')
     with pytest.raises(RulesError) as info:
-        Linter.from_yaml(bad, "rules/lint.yaml")
+        linter_from_yaml(bad, "rules/lint.yaml")
     assert "rules/lint.yaml:6:" in str(info.value)
     assert "invalid regular expression" in str(info.value)
 
@@ -243,7 +247,7 @@ def test_a_bad_threshold_and_an_unknown_key_are_reported_with_their_lines() -> N
         "    - around:", "    - arround:"
     )
     with pytest.raises(RulesError) as info:
-        Linter.from_yaml(bad, "x.yaml")
+        linter_from_yaml(bad, "x.yaml")
     message = str(info.value)
     assert "x.yaml:8:" in message and "x.yaml:10:" in message
 
@@ -251,16 +255,16 @@ def test_a_bad_threshold_and_an_unknown_key_are_reported_with_their_lines() -> N
 def test_an_exception_naming_an_unknown_pattern_is_rejected() -> None:
     bad = MINIMAL.replace('- around: "能不能"', '- {around: "能不能", only: [nope]}')
     with pytest.raises(RulesError, match="unknown pattern 'nope'"):
-        Linter.from_yaml(bad)
+        linter_from_yaml(bad)
 
 
 def test_a_missing_rules_file_is_a_rules_error(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match="cannot read"):
-        Linter.load(tmp_path / "nope.yaml")
+        read_linter(tmp_path / "nope.yaml")
 
 
 def test_loading_again_gives_an_equal_independent_linter() -> None:
-    again = Linter.load(default_rules_path())
+    again = load_linter(load_settings())
     assert again.rules == LINTER.rules and again is not LINTER
 
 

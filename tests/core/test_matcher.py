@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from assist.core.matcher import Matcher, normalize
-from assist.core.phrasebook import load_phrasebook
-from assist.core.suggest import Suggester, default_paths
+from assist.assembly import (
+    read_phrasebook,
+)
+from assist.core.suggest.matcher import Matcher, normalize
+from assist.core.suggest.suggester import Suggester
+from assist.settings import load_settings
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +96,7 @@ def test_normalize_drops_platform_cards_and_masks() -> None:
 
 
 def test_matching_is_deterministic_across_instances() -> None:
-    book = load_phrasebook(default_paths()[0])
+    book = read_phrasebook(load_settings().phrasebook)
     first, second = Matcher(book), Matcher(book)
     for text in ("在吗", "能便宜点吗", "开发票", "170穿多大"):
         assert first.match(text) == second.match(text)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from assist.core.engine import Engine
 from assist.core.events import Event, EventType
 from assist.core.outputs import Alert, AlertKind, Output, WaitKind, WaitRecord
-from assist.core.sla import SlaConfig
+from assist.core.sla.hours import SlaConfig
 from assist.core.timeutil import format_ts, parse_ts
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

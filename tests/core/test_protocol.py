@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
-from assist.core.events import Event, EventType, InvalidEvent
+from assist.core.errors import InvalidEvent
+from assist.core.events import Event, EventType
 from assist.core.protocol import MAX_FRAME_BYTES, decode_frame
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assist.core.sla import ServiceWindow, SlaConfig
-from assist.rulesfile import RulesError
-from assist.settings import REPO_ROOT, Settings, load_sla
+from assist.assembly import load_sla
+from assist.core.errors import RulesError
+from assist.core.sla.hours import ServiceWindow, SlaConfig
+from assist.settings import REPO_ROOT, Settings
 
 ENV = ("ASSIST_GREETING_S", "ASSIST_REPLY_S", "ASSIST_WARN_S", "ASSIST_ESCALATE_S")
 

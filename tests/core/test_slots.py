@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from assist.core.phrasebook import SizeChart, load_size_chart
-from assist.core.sizing import recommend_size
-from assist.core.slots import (
+from assist.assembly import (
+    read_size_chart,
+)
+from assist.core.suggest.phrasebook import SizeChart
+from assist.core.suggest.sizing import recommend_size
+from assist.core.suggest.slots import (
     cn_number,
     extract_body,
     extract_color,
@@ -12,7 +15,7 @@ from assist.core.slots import (
     extract_size,
     extract_usual_size,
 )
-from assist.core.suggest import default_paths
+from assist.settings import load_settings
 
 
 @pytest.mark.parametrize(
@@ -117,7 +120,7 @@ def test_proposed_price(text: str, list_price: float | None, price: float | None
 
 @pytest.fixture(scope="module")
 def chart() -> SizeChart:
-    return load_size_chart(default_paths()[1])
+    return read_size_chart(load_settings().rules_dir)
 
 
 def test_size_from_height_and_weight(chart: SizeChart) -> None:

@@ -5,16 +5,21 @@ from pathlib import Path
 
 import pytest
 
-from assist.core.catalog import Catalog
-from assist.core.phrasebook import load_phrasebook
-from assist.core.suggest import Suggester, default_paths
-from assist.rulesfile import RulesError
+from assist.assembly import (
+    read_phrasebook,
+    read_suggester,
+)
+from assist.core.errors import RulesError
+from assist.core.suggest.catalog import Catalog
+from assist.core.suggest.suggester import Suggester
+from assist.settings import load_settings
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 def test_default_paths_point_at_the_shipped_files() -> None:
-    phrasebook, rules = default_paths()
+    settings = load_settings()
+    phrasebook, rules = settings.phrasebook, settings.rules_dir
     assert phrasebook.is_file()
     assert (rules / "shop.yaml").is_file()
     assert (rules / "size_chart.yaml").is_file()
@@ -167,11 +172,11 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_phrasebook_error_names_the_line_of_an_unknown_variable(tmp_path: Path) -> None:
-    source = default_paths()[0].read_text(encoding="utf-8")
+    source = load_settings().phrasebook.read_text(encoding="utf-8")
     broken = source.replace("欢迎光临{shop_name}", "欢迎光临{shop_nmae}", 1)
     line = next(i for i, row in enumerate(broken.splitlines(), 1) if "shop_nmae" in row)
     with pytest.raises(RulesError) as caught:
-        load_phrasebook(_write(tmp_path, broken))
+        read_phrasebook(_write(tmp_path, broken))
     message = str(caught.value)
     assert "shop_nmae" in message
     # The error points at the reply family holding the template (a line or two above it).
@@ -189,7 +194,7 @@ def test_phrasebook_error_names_the_line_of_a_bad_pattern(tmp_path: Path) -> Non
         "    replies: {default: [你好]}\n"
     )
     with pytest.raises(RulesError) as caught:
-        load_phrasebook(_write(tmp_path, text))
+        read_phrasebook(_write(tmp_path, text))
     assert caught.value.problems[0][0] == 4
     assert "bad pattern" in str(caught.value)
     assert str(caught.value).startswith(str(tmp_path / "phrasebook.yaml") + ":4:")
@@ -198,21 +203,21 @@ def test_phrasebook_error_names_the_line_of_a_bad_pattern(tmp_path: Path) -> Non
 def test_phrasebook_must_define_every_intent(tmp_path: Path) -> None:
     text = "intents:\n  greeting:\n    replies: {default: [你好]}\n"
     with pytest.raises(RulesError, match="missing intent"):
-        load_phrasebook(_write(tmp_path, text))
+        read_phrasebook(_write(tmp_path, text))
 
 
 def test_load_rejects_a_bad_shop_file(tmp_path: Path) -> None:
     (tmp_path / "shop.yaml").write_text("shop_name: x\nagent_name: y\nmax_discount: 2\n")
     (tmp_path / "size_chart.yaml").write_text(
-        default_paths()[1].joinpath("size_chart.yaml").read_text(encoding="utf-8")
+        load_settings().rules_dir.joinpath("size_chart.yaml").read_text(encoding="utf-8")
     )
     with pytest.raises(RulesError) as caught:
-        Suggester.load(default_paths()[0], tmp_path)
+        read_suggester(load_settings().phrasebook, tmp_path)
     assert "shop.yaml:3: max_discount" in str(caught.value)
 
 
 def test_only_the_start_of_a_very_long_message_is_read(suggester: Suggester) -> None:
-    from assist.core.suggest import MAX_CHARS
+    from assist.core.suggest.suggester import MAX_CHARS
 
     padding = "。" * MAX_CHARS
     assert suggester.suggest("我170cm 130斤穿什么码" + padding).intent == "sizing"

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from assist.core.conversation import Phase
 from assist.core.engine import Engine
 from assist.core.events import Event, EventType
 from assist.core.outputs import (
@@ -23,7 +22,8 @@ from assist.core.outputs import (
     WaitOutcome,
     WaitRecord,
 )
-from assist.core.sla import ServiceHours, ServiceWindow, SlaConfig
+from assist.core.sla.conversation import Phase
+from assist.core.sla.hours import ServiceHours, ServiceWindow, SlaConfig
 
 T0 = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # Monday 12:00 in Asia/Shanghai
 

@@ -4,7 +4,9 @@ import io
 import json
 from pathlib import Path
 
-from assist.core.suggest import Suggester, default_paths
+from assist.assembly import (
+    load_suggester,
+)
 from assist.evaluation.intents import (
     BLIND2_SET,
     BLIND_SET,
@@ -14,6 +16,7 @@ from assist.evaluation.intents import (
     load_labelled,
     report,
 )
+from assist.settings import load_settings
 
 
 def test_own_set_is_large_varied_and_labelled_with_contract_ids() -> None:
@@ -50,7 +53,7 @@ def test_second_blind_set_is_separate_varied_and_labelled_with_contract_ids() ->
 
 
 def test_evaluate_counts_precision_recall_and_wrong_guesses(tmp_path: Path) -> None:
-    suggester = Suggester.load(*default_paths())
+    suggester = load_suggester(load_settings())
     rows = [("在吗", "greeting"), ("开发票", "unknown"), ("有货吗", "unknown")]
     scores = evaluate(suggester, rows)
     assert scores.wrong_on_unknown == 0.5

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from assist.paths import REPO_ROOT
+from assist.settings import REPO_ROOT
 from tests.service.server import receive_json, receive_until, run_server
 from tests.service.test_live import event, fast_settings
 

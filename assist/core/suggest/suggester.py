@@ -1,7 +1,7 @@
 """The reply-suggestion engine: customer text in, intent + facts + ready replies out.
 
-``Suggester.load`` reads and validates every file once (phrasebook, shop rules, size
-chart) and builds the matcher; ``suggest`` is then pure and read-only, so the service can
+``Suggester.build`` takes the validated phrasebook, shop rules and size chart and builds
+the matcher once; ``suggest`` is then pure and read-only, so the service can
 call it from any thread and swap in a freshly loaded instance to reload the rules.
 """
 
@@ -9,42 +9,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from assist.core.catalog import Catalog, Product
-from assist.core.matcher import UNKNOWN, Matcher, normalize
 from assist.core.outputs import SuggestionResult
-from assist.core.phrasebook import (
+from assist.core.suggest.catalog import Catalog, Product
+from assist.core.suggest.matcher import UNKNOWN, Matcher, normalize
+from assist.core.suggest.phrasebook import (
     Phrasebook,
     ShopRules,
     SizeChart,
-    load_phrasebook,
-    load_shop,
-    load_size_chart,
     template_fields,
 )
-from assist.core.sizing import recommend_size
-from assist.core.slots import (
+from assist.core.suggest.sizing import recommend_size
+from assist.core.suggest.slots import (
     extract_body,
     extract_color,
     extract_price,
     extract_size,
     extract_usual_size,
 )
-from assist.paths import phrasebook_path, rules_dir
 
-__all__ = ["Suggester", "default_paths"]
+__all__ = ["Suggester"]
 
 _MAX_REPLIES = 3
 
 
 MAX_CHARS = 500
-
-
-def default_paths() -> tuple[Path, Path]:
-    """The phrasebook and rules directory every entry point uses by default."""
-    return phrasebook_path(), rules_dir()
 
 
 def _money(value: float) -> str:
@@ -60,13 +50,14 @@ class Suggester:
     catalog: Catalog
 
     @classmethod
-    def load(
-        cls, phrasebook_path: Path, rules_dir: Path, catalog: Catalog | None = None
+    def build(
+        cls,
+        book: Phrasebook,
+        shop: ShopRules,
+        chart: SizeChart,
+        catalog: Catalog | None = None,
     ) -> Suggester:
-        """Read and validate all files; raises :class:`assist.rulesfile.RulesError`."""
-        book = load_phrasebook(phrasebook_path)
-        shop = load_shop(rules_dir)
-        chart = load_size_chart(rules_dir)
+        """A suggester over validated models (read by :mod:`assist.assembly`)."""
         return cls(book, shop, chart, Matcher(book), catalog or Catalog.empty())
 
     def with_catalog(self, catalog: Catalog) -> Suggester:

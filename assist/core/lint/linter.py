@@ -7,8 +7,9 @@ instead — and must not cry wolf, or agents stop looking. So every hit of a neg
 pattern is checked against exceptions (reassurance, politeness, questions, conditionals
 that offer a way out) before it becomes a :class:`Finding`.
 
-Everything here is pure and deterministic: rules are read once by :meth:`Linter.load`
-(patterns precompiled); the ``lint_*`` methods do no I/O.
+Everything here is pure and deterministic: rules arrive as a validated :class:`LintRules`
+model (read by :mod:`assist.assembly`, outside the core), patterns are compiled once, and
+the ``lint_*`` methods do no I/O.
 
 Span convention: ``start``/``end`` are Python ``str`` indices, end exclusive, so
 ``text[start:end] == phrase``. A subject written directly before the phrase (我们不能,
@@ -26,17 +27,15 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
-from assist.core.lint_rules import (
+from assist.core.lint.rules import (
     CompiledException,
     CompiledPattern,
     LintRules,
     PhraseListRule,
 )
 from assist.core.outputs import Finding
-from assist.rulesfile import load_yaml_model, parse_yaml_model
 
 __all__ = ["Linter", "NEGATIVE_PHRASE"]
 
@@ -129,16 +128,6 @@ class Linter:
     @staticmethod
     def _phrase_regex(rule: PhraseListRule) -> re.Pattern[str]:
         return re.compile("|".join(f"(?:{p})" for p in rule.phrases))
-
-    @classmethod
-    def load(cls, path: Path) -> Linter:
-        """Read and validate ``path``; raises :class:`assist.rulesfile.RulesError`."""
-        return cls(load_yaml_model(path, LintRules))
-
-    @classmethod
-    def from_yaml(cls, text: str, path: str = "<string>") -> Linter:
-        """Like :meth:`load` for YAML already in memory (tests, reload from an upload)."""
-        return cls(parse_yaml_model(text, LintRules, path))
 
     # -- text-only rules ------------------------------------------------------------
 

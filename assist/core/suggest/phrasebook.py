@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import re
 import string
-from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from assist.rulesfile import load_yaml_model
 
 __all__ = [
     "INTENT_IDS",
@@ -27,9 +24,6 @@ __all__ = [
     "ShopRules",
     "SizeChart",
     "SizeRow",
-    "load_phrasebook",
-    "load_shop",
-    "load_size_chart",
     "template_fields",
 ]
 
@@ -264,15 +258,3 @@ class SizeChart(_Strict):
         if bad:
             raise ValueError(f"usual: size(s) {', '.join(bad)} not in sizes")
         return self
-
-
-def load_phrasebook(path: Path) -> Phrasebook:
-    return load_yaml_model(path, Phrasebook)
-
-
-def load_shop(rules_dir: Path) -> ShopRules:
-    return load_yaml_model(rules_dir / "shop.yaml", ShopRules)
-
-
-def load_size_chart(rules_dir: Path) -> SizeChart:
-    return load_yaml_model(rules_dir / "size_chart.yaml", SizeChart)

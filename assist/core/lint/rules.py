@@ -3,21 +3,18 @@
 A shop tunes what counts as negative language without touching code, so every pattern,
 exception, threshold and piece of advice lives in YAML. Loading is a pure function of the
 file's text: it validates with pydantic (errors name the line, via
-:func:`assist.rulesfile.load_yaml_model`), compiles every regular expression once and
-returns frozen values, so the service can call it again to reload without a restart and
-a bad edit is rejected before it replaces the working rules.
+:func:`assist.rulesfile.load_yaml_model`, outside the core), compiles every regular
+expression once and returns frozen values, so the service can call it again to reload
+without a restart and a bad edit is rejected before it replaces the working rules.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from assist.paths import rules_dir
 
 __all__ = [
     "CompiledException",
@@ -25,13 +22,7 @@ __all__ = [
     "ExceptionSpec",
     "LintRules",
     "PatternSpec",
-    "default_rules_path",
 ]
-
-
-def default_rules_path() -> Path:
-    """The ``lint.yaml`` of the rules directory in use (see :mod:`assist.paths`)."""
-    return rules_dir() / "lint.yaml"
 
 
 def _check_regex(value: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from assist.core.phrasebook import SizeChart, SizeRow
+from assist.core.suggest.phrasebook import SizeChart, SizeRow
 
 __all__ = ["recommend_size"]
 

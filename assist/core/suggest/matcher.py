@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import jieba
 from rapidfuzz import fuzz, process
 
-from assist.core.phrasebook import INTENT_IDS, Phrasebook
+from assist.core.suggest.phrasebook import INTENT_IDS, Phrasebook
 
 __all__ = ["Match", "Matcher", "normalize"]
 

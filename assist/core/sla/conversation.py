@@ -33,7 +33,7 @@ from assist.core.outputs import (
     WaitOutcome,
     WaitRecord,
 )
-from assist.core.sla import SlaConfig
+from assist.core.sla.hours import SlaConfig
 from assist.core.timeutil import from_micros, seconds_between, to_micros
 
 __all__ = ["Conversation", "Phase", "Wait"]
