@@ -72,7 +72,8 @@ def check_storable(value: Any, event_id: str | None = None, *, root: str = "even
                 raise _refuse(where, problem, event_id)
         elif isinstance(item, float):
             if not math.isfinite(item):
-                raise _refuse(where, "is not a finite number (NaN, Infinity or too large)", event_id)
+                problem = "is not a finite number (NaN, Infinity or too large)"
+                raise _refuse(where, problem, event_id)
         elif isinstance(item, dict | list):
             if depth >= MAX_DEPTH:
                 raise _refuse(root, f"is nested deeper than {MAX_DEPTH} levels", event_id)

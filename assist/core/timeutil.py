@@ -64,6 +64,7 @@ def _in_range(parsed: datetime, value: object) -> datetime:
         raise ValueError(f"ts {value!r} is outside the years 1970-2999")
     return instant
 
+
 # A time of day followed by a space and an offset: the space was a "+" before URL decoding.
 _SPACE_FOR_PLUS = re.compile(r"(\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d(?::?\d\d)?)$")
 

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -22,6 +23,11 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from assist import __version__
+from assist.assembly import load_sla, load_tokens
+from assist.core.errors import AccessDenied, InvalidEvent, error_frame
+from assist.security.roles import NeedKind
+from assist.service.auth import Gate, access_denied_response, require
+from assist.service.body import body_refusal, read_json_body
 from assist.service.hub import FRAME_TYPES, SUPERVISOR_DEFAULT, encode_frame
 from assist.service.metrics import Metrics
 from assist.service.routes_stats import QueryError, query_error_response
@@ -70,16 +76,20 @@ def create_app(
     )
     app.state.settings = settings
     app.state.metrics = metrics
-    app.include_router(stats_router)
+    app.state.gate = Gate(settings, load_tokens(settings), metrics)
+    app.state.shop_zone = ZoneInfo(load_sla(settings).service_hours.timezone)
+    app.include_router(stats_router, dependencies=[require(NeedKind.READ)])
     app.add_exception_handler(QueryError, query_error_response)
+    # One handler for both connection kinds (Starlette types them apart).
+    app.add_exception_handler(AccessDenied, access_denied_response)  # type: ignore[arg-type]
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/panel/{agent_id}", include_in_schema=False)
+    @app.get("/panel/{agent_id}", include_in_schema=False, dependencies=[require(NeedKind.AGENT)])
     async def agent_panel(agent_id: str) -> FileResponse:
         """The agent side panel: countdowns, suggestions and lint for one agent."""
         return FileResponse(STATIC / "panel.html")
 
-    @app.get("/supervisor", include_in_schema=False)
+    @app.get("/supervisor", include_in_schema=False, dependencies=[require(NeedKind.SUPERVISOR)])
     async def supervisor_board() -> FileResponse:
         """The supervisor board: waiting customers and live alerts."""
         return FileResponse(STATIC / "supervisor.html")
@@ -96,16 +106,20 @@ def create_app(
         }
         return JSONResponse(body, status_code=200 if healthy else 503)
 
-    @app.get("/metrics")
+    @app.get("/metrics", dependencies=[require(NeedKind.READ)])
     async def prometheus_metrics() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    @app.post("/api/events")
+    @app.post("/api/events", dependencies=[require(NeedKind.INGEST)])
     async def post_events(request: Request) -> Response:
         """One event or a JSON array; answered after the accepted events are stored."""
         runtime: Runtime = request.app.state.runtime
         started = time.perf_counter()
-        body = await request.body()
+        try:
+            body = await read_json_body(request, settings.max_body_bytes)
+        except InvalidEvent as exc:
+            metrics.errors.labels(exc.code).inc()
+            return body_refusal(exc)
         replies, committed = runtime.ingest(body)
         await committed
         metrics.ack_latency.observe(time.perf_counter() - started)
@@ -113,10 +127,11 @@ def create_app(
         failed = any("error" in answer for answer in answers)
         return JSONResponse(replies, status_code=422 if failed else 200)
 
-    @app.websocket("/ws/ingest")
+    @app.websocket("/ws/ingest", dependencies=[require(NeedKind.INGEST)])
     async def ws_ingest(websocket: WebSocket) -> None:
         """Frames in; per frame one reply (an array for an array), after the commit."""
         runtime: Runtime = websocket.app.state.runtime
+        gate: Gate = websocket.app.state.gate
         await websocket.accept()
         pipeline: asyncio.Queue[tuple[Any, asyncio.Future[None], float] | None] = asyncio.Queue(
             _INGEST_PIPELINE
@@ -139,6 +154,13 @@ def create_app(
                 if raw is None:
                     raw = message.get("bytes") or b""
                 started = time.perf_counter()
+                try:
+                    gate.check_rate(websocket)
+                except AccessDenied as exc:
+                    refused = asyncio.get_running_loop().create_future()
+                    refused.set_result(None)
+                    await pipeline.put((error_frame(exc.code, exc.message), refused, started))
+                    continue
                 replies, committed = runtime.ingest(raw)
                 await pipeline.put((replies, committed, started))
         except WebSocketDisconnect:
@@ -192,11 +214,11 @@ def create_app(
             for task in (watcher, dropped, sender):
                 task.cancel()
 
-    @app.websocket("/ws/agent/{agent_id}")
+    @app.websocket("/ws/agent/{agent_id}", dependencies=[require(NeedKind.AGENT)])
     async def ws_agent(websocket: WebSocket, agent_id: str) -> None:
         await serve_channel(websocket, agent_id)
 
-    @app.websocket("/ws/supervisor")
+    @app.websocket("/ws/supervisor", dependencies=[require(NeedKind.SUPERVISOR)])
     async def ws_supervisor(websocket: WebSocket) -> None:
         await serve_channel(websocket, None)
 

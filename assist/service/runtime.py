@@ -31,7 +31,9 @@ from assist.core.timeutil import format_ts, seconds_between
 from assist.service.hub import Hub, Subscriber
 from assist.service.metrics import Metrics
 from assist.service.persister import Persister
+from assist.service.recent_alerts import RecentAlerts
 from assist.settings import Settings
+from assist.store.alerts import recent_alerts
 from assist.store.catalog import load_catalog
 from assist.store.tables import (
     CatalogProductRow,
@@ -96,6 +98,7 @@ class Runtime:
         self._catalog_signature: tuple[object, ...] | None = None
         self.hub = Hub(settings.subscriber_queue, on_drop=self._dropped)
         self.persister = Persister(database, metrics)
+        self.recent_alerts = RecentAlerts(settings.snapshot_alerts_s)
         self._timer_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._rule_signature = self._signature()
@@ -149,6 +152,8 @@ class Runtime:
                 .limit(500_000)
             )
             self.engine.remember_ids(row.id for row in ids)
+        for alert in await recent_alerts(self.database, now - self.recent_alerts.window):
+            self.recent_alerts.add(alert, alert.at)
         log.info("restored %d conversations", len(self.engine.conversations))
 
     # -- ingest ----------------------------------------------------------------------
@@ -193,6 +198,7 @@ class Runtime:
 
     def _publish(self, frame: Frame) -> None:
         if isinstance(frame, Alert):
+            self.recent_alerts.add(frame, self.clock())
             self.metrics.alerts.labels(frame.kind.value).inc()
             if frame.kind in _TIMER_ALERTS:
                 late = (self.clock() - frame.at).total_seconds()
@@ -227,7 +233,12 @@ class Runtime:
             for c in self.engine.open_conversations()
             if agent_id is None or c.agent_id == agent_id
         ]
-        return {"type": "snapshot", "at": format_ts(now), "conversations": conversations}
+        return {
+            "type": "snapshot",
+            "at": format_ts(now),
+            "conversations": conversations,
+            "alerts": self.recent_alerts.frames(agent_id, now),
+        }
 
     def _dropped(self, subscriber: Subscriber) -> None:
         self.metrics.dropped_subscribers.inc()

@@ -18,6 +18,10 @@ from assist.service.runtime import utc_now
 from assist.settings import Settings
 
 
+# HTTP ingest takes JSON only; every test that posts events sends this.
+JSON = {"Content-Type": "application/json"}
+
+
 @dataclass
 class RunningServer:
     base: str

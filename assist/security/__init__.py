@@ -1,0 +1,3 @@
+"""Who may do what, and what leaves the service: tokens and roles, origins, rate limits,
+masking of personal data, safe CSV cells, redacted logs. Pure functions and small value
+types; the service wires them into routes (``assist.service.auth``)."""
