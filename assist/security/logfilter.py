@@ -7,12 +7,14 @@ personal data in message text is masked unless ``ASSIST_MASK_PII=false``.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
+from typing import Any
 
 from assist.security.pii import mask_pii
 
-__all__ = ["RedactFilter", "install_redaction", "redact"]
+__all__ = ["RedactFilter", "install_redaction", "redact", "uvicorn_log_config"]
 
 _TOKEN_PARAM = re.compile(r"((?:^|[?&\s])token=)[^&\s\"']+", re.IGNORECASE)
 _BEARER = re.compile(r"(Bearer\s+)[^\s\"',]+", re.IGNORECASE)
@@ -51,3 +53,14 @@ def install_redaction(
         for handler in logging.getLogger(name).handlers:
             if not any(isinstance(f, RedactFilter) for f in handler.filters):
                 handler.addFilter(RedactFilter(mask_pii))
+
+
+def uvicorn_log_config(mask_pii: bool) -> dict[str, Any]:
+    """uvicorn's own logging configuration with a :class:`RedactFilter` on every handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"redact": {"()": RedactFilter, "mask_pii": mask_pii}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["redact"]
+    return config

@@ -12,7 +12,9 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from assist.core.timeutil import format_ts, parse_ts
+from assist.core.timeutil import format_ts, parse_query_time
+from assist.security.csvcell import safe_row
+from assist.security.pii import mask_pii
 from assist.store.stats import STAT_KEYS, agent_stats
 from assist.store.tables import (
     AlertRow,
@@ -27,7 +29,10 @@ __all__ = ["QueryError", "query_error_response", "router"]
 
 router = APIRouter()
 
-_RANGE = "ISO-8601 with offset, or epoch milliseconds; the range is [from, to)"
+_RANGE = (
+    "ISO-8601 (without an offset: the shop's time zone; a plain date is its midnight), "
+    "or epoch milliseconds; the range is [from, to)"
+)
 FromParam = Annotated[str | None, Query(alias="from", description=_RANGE)]
 ToParam = Annotated[str | None, Query(alias="to", description=_RANGE)]
 
@@ -45,11 +50,11 @@ async def query_error_response(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": {"code": "invalid_query", "message": message}}, 422)
 
 
-def _time(value: str | None, name: str) -> datetime | None:
+def _time(request: Request, value: str | None, name: str) -> datetime | None:
     if value is None or value == "":
         return None
     try:
-        return parse_ts(value)
+        return parse_query_time(value, request.app.state.shop_zone)
     except ValueError as exc:
         raise QueryError(f"{name}: {exc}") from None
 
@@ -57,7 +62,9 @@ def _time(value: str | None, name: str) -> datetime | None:
 async def _stats(
     request: Request, start: str | None, end: str | None, agent_id: str | None = None
 ) -> dict[str, Any]:
-    begin, finish = _time(start, "from"), _time(end, "to")
+    begin, finish = _time(request, start, "from"), _time(request, end, "to")
+    if begin is not None and finish is not None and begin > finish:
+        raise QueryError(f"from ({format_ts(begin)}) is after to ({format_ts(finish)})")
     database: AsyncEngine = request.app.state.database
     return {
         "from": format_ts(begin) if begin else None,
@@ -79,7 +86,7 @@ async def stats_csv(request: Request, start: FromParam = None, end: ToParam = No
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(STAT_KEYS), lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(body["agents"])
+    writer.writerows(safe_row(row) for row in body["agents"])
     return Response(
         ("\ufeff" + buffer.getvalue()).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
@@ -128,16 +135,24 @@ async def conversation_detail(request: Request, conversation_id: str) -> Respons
             )
             return [_row(row, columns) for row in result]
 
+        events = [
+            {**row["payload"], "agent_id": row["agent_id"], "typing_s": row["typing_s"]}
+            for row in await rows(EventRow, EventRow.ts, ("payload", "agent_id", "typing_s"))
+        ]
+        alerts = await rows(
+            AlertRow, AlertRow.at, ("kind", "agent_id", "at", "waited_s", "message_id", "detail")
+        )
+        if request.app.state.settings.mask_pii:
+            for item in (*events, *(alert["detail"] for alert in alerts)):
+                if isinstance(item.get("text"), str):
+                    item["text"] = mask_pii(item["text"])
         body = {
             "conversation_id": conversation_id,
             "agent_id": state.agent_id,
             "customer_id": state.customer_id,
             "open": state.is_open,
             "updated_at": format_ts(state.updated_at),
-            "events": [
-                {**row["payload"], "agent_id": row["agent_id"], "typing_s": row["typing_s"]}
-                for row in await rows(EventRow, EventRow.ts, ("payload", "agent_id", "typing_s"))
-            ],
+            "events": events,
             "waits": await rows(
                 WaitRow,
                 WaitRow.started_at,
@@ -153,11 +168,7 @@ async def conversation_detail(request: Request, conversation_id: str) -> Respons
                     "answer_id",
                 ),
             ),
-            "alerts": await rows(
-                AlertRow,
-                AlertRow.at,
-                ("kind", "agent_id", "at", "waited_s", "message_id", "detail"),
-            ),
+            "alerts": alerts,
             "findings": await rows(
                 FindingRow,
                 FindingRow.at,
