@@ -103,6 +103,7 @@ def create_app(
             "store": "ok" if healthy else "failing",
             "open_conversations": len(runtime.engine.open_conversations()),
             "pending_rows": runtime.persister.pending,
+            "rejected_rows": runtime.persister.rejected,
         }
         return JSONResponse(body, status_code=200 if healthy else 503)
 
