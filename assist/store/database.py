@@ -61,7 +61,7 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(_alembic_config(connection), "head")
 
 
-async def migrate(engine: AsyncEngine) -> None:
+async def migrate(database: AsyncEngine) -> None:
     """Upgrade the schema to the newest migration (a no-op when it is current)."""
-    async with engine.begin() as connection:
+    async with database.begin() as connection:
         await connection.run_sync(_upgrade)
