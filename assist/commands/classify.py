@@ -80,11 +80,11 @@ def _catalog(url: str | None) -> Catalog | None:
     from assist.store.catalog import load_catalog
 
     async def main() -> Catalog:
-        engine = create_async_engine(url)
+        database = create_async_engine(url)
         try:
-            return await load_catalog(engine)
+            return await load_catalog(database)
         finally:
-            await engine.dispose()
+            await database.dispose()
 
     try:
         return asyncio.run(main())
