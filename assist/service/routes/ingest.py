@@ -25,8 +25,50 @@ router = APIRouter(dependencies=[require(NeedKind.INGEST)])
 # which pushes back on the sender instead of growing memory.
 _INGEST_PIPELINE = 256
 
+# The body is read raw (streamed, size-checked) rather than through a model, so that every
+# event of an array gets its own answer; this describes it for the OpenAPI document.
+_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "type", "conversation_id"],
+    "properties": {
+        "id": {"type": "string"},
+        "type": {
+            "type": "string",
+            "enum": [
+                "conversation_opened",
+                "customer_message",
+                "agent_message",
+                "agent_typing",
+                "conversation_transferred",
+                "conversation_closed",
+                "order_placed",
+                "order_paid",
+                "complaint",
+            ],
+        },
+        "conversation_id": {"type": "string"},
+        "customer_id": {"type": "string"},
+        "agent_id": {"type": "string"},
+        "ts": {"type": "string", "description": "ISO-8601 with offset, or epoch ms"},
+        "text": {"type": "string"},
+        "product_id": {"type": "string"},
+        "order_id": {"type": "string"},
+        "amount": {"type": "number", "minimum": 0},
+    },
+}
+_INGEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"oneOf": [_EVENT_SCHEMA, {"type": "array", "items": _EVENT_SCHEMA}]}
+            }
+        },
+    }
+}
 
-@router.post("/api/events")
+
+@router.post("/api/events", openapi_extra=_INGEST_BODY)
 async def post_events(
     request: Request, runtime: RuntimeDep, metrics: MetricsDep, settings: SettingsDep
 ) -> Response:
