@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from assist.assembly import build_engine
 from assist.core.engine import Engine
 from assist.core.errors import InvalidEvent
-from assist.core.events import Event
+from assist.core.events import Event, EventType
 from assist.core.outputs import EventRecord
 from assist.core.protocol import decode_frame_shaped
 from assist.core.storable import check_storable
@@ -33,18 +33,7 @@ from assist.store.writer import Batch
 EXAMPLES = int(os.environ.get("ASSIST_FUZZ_EXAMPLES", "210"))
 FRAMES_PER_EXAMPLE = 50
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-TYPES = [
-    "conversation_opened",
-    "customer_message",
-    "agent_message",
-    "agent_typing",
-    "conversation_transferred",
-    "conversation_closed",
-    "order_placed",
-    "order_paid",
-    "complaint",
-    "nope",
-]
+TYPES = [kind.value for kind in EventType] + ["nope"]
 
 # Every code point, lone surrogates and NUL included.
 any_text = st.text(st.characters(codec=None, exclude_categories=()), max_size=40)

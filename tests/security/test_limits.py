@@ -13,19 +13,13 @@ from websockets.exceptions import ConnectionClosed
 
 from assist.settings import Settings
 from tests.service.server import JSON, receive_json, run_server
+from tests.service.test_live import fast_settings
 
 pytestmark = pytest.mark.e2e
 
 
 def settings(tmp_path: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "db_url": f"sqlite+aiosqlite:///{tmp_path / 'assist.db'}",
-        "reload_interval_s": 0,
-        "greeting_s": 60,
-        "reply_s": 60,
-    }
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return fast_settings(tmp_path, **{"greeting_s": 60, "reply_s": 60, **overrides})
 
 
 def event(event_id: str, **fields: object) -> str:

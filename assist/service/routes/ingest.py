@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse, Response
 
 from assist.core.errors import AccessDenied, InvalidEvent, error_frame
+from assist.core.events import EventType
 from assist.security.roles import NeedKind
 from assist.service.auth import Gate, require
 from assist.service.body import body_refusal, read_json_body
@@ -32,20 +33,7 @@ _EVENT_SCHEMA: dict[str, Any] = {
     "required": ["id", "type", "conversation_id"],
     "properties": {
         "id": {"type": "string"},
-        "type": {
-            "type": "string",
-            "enum": [
-                "conversation_opened",
-                "customer_message",
-                "agent_message",
-                "agent_typing",
-                "conversation_transferred",
-                "conversation_closed",
-                "order_placed",
-                "order_paid",
-                "complaint",
-            ],
-        },
+        "type": {"type": "string", "enum": [kind.value for kind in EventType]},
         "conversation_id": {"type": "string"},
         "customer_id": {"type": "string"},
         "agent_id": {"type": "string"},
