@@ -126,8 +126,8 @@ class Settings(BaseSettings):
     # Alerts of this many recent seconds travel in every channel's snapshot frame.
     snapshot_alerts_s: float = Field(3600.0, ge=0)
     # Frames/requests per second per token (or client address without one); 0 disables.
-    rate_limit_per_s: float = Field(1000.0, ge=0)
-    rate_limit_burst: float = Field(2000.0, ge=1)
+    rate_limit_per_s: float = Field(5000.0, ge=0)
+    rate_limit_burst: float = Field(10000.0, ge=1)
     # POST bodies beyond this are refused while streaming, before being read whole.
     max_body_bytes: int = Field(64 * 1024, gt=0)
 
