@@ -28,20 +28,26 @@ def redact(text: str, *, mask: bool = True) -> str:
 
 
 class RedactFilter(logging.Filter):
-    """Rewrites each record's message through :func:`redact` (never drops a record)."""
+    """Redacts each record's message and arguments in place (never drops a record).
+
+    Arguments are redacted one by one rather than merged into the message, because some
+    formatters read them (uvicorn's access formatter unpacks the request line from them).
+    """
 
     def __init__(self, mask_pii: bool = True) -> None:
         super().__init__()
         self.mask_pii = mask_pii
 
+    def _clean(self, value: object) -> object:
+        return redact(value, mask=self.mask_pii) if isinstance(value, str) else value
+
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a record whose args do not fit its format: leave it be
-            return True
-        cleaned = redact(message, mask=self.mask_pii)
-        if cleaned != message or record.args:
-            record.msg, record.args = cleaned, None
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg, mask=self.mask_pii)
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._clean(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {key: self._clean(arg) for key, arg in record.args.items()}
         return True
 
 

@@ -21,6 +21,7 @@ from assist.assembly import load_sla, load_tokens
 from assist.core.errors import AccessDenied
 from assist.service.auth import Gate, access_denied_response
 from assist.service.errors import install_error_handlers
+from assist.service.headers import SecurityHeaders
 from assist.service.metrics import Metrics
 from assist.service.routes import ROUTERS
 from assist.service.routes.pages import STATIC
@@ -73,4 +74,5 @@ def create_app(
     # types the two connection kinds apart, hence the ignore).
     app.add_exception_handler(AccessDenied, access_denied_response)  # type: ignore[arg-type]
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders)
     return app

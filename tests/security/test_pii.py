@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import logging.config
 
 import pytest
 
-from assist.security.logfilter import RedactFilter, redact
+from assist.security.logfilter import RedactFilter, redact, uvicorn_log_config
 from assist.security.pii import mask_pii
 
 
@@ -70,3 +71,24 @@ def test_the_log_filter_rewrites_records_with_their_arguments() -> None:
     )
     assert RedactFilter().filter(record)
     assert record.getMessage() == '1.2.3.4 - "GET /panel/a-1?token=***"'
+
+
+def test_uvicorns_own_log_handlers_redact_the_access_log() -> None:
+    config = uvicorn_log_config(mask_pii=True)
+    logging.config.dictConfig(config)
+    try:
+        handler = logging.getLogger("uvicorn.access").handlers[0]
+        record = logging.LogRecord(
+            "uvicorn.access",
+            logging.INFO,
+            __file__,
+            1,
+            '%s - "%s %s HTTP/%s" %d',
+            ("1.2.3.4:5", "GET", "/ws/supervisor?token=secretsecretsecret", "1.1", 101),
+            None,
+        )
+        assert all(f.filter(record) for f in handler.filters)
+        assert "secretsecretsecret" not in handler.format(record)
+    finally:
+        for name in ("uvicorn", "uvicorn.access", "uvicorn.error"):
+            logging.getLogger(name).handlers.clear()

@@ -158,6 +158,9 @@ async def test_a_page_opened_with_its_token_in_the_url_is_served(server: Running
     async with httpx.AsyncClient(base_url=server.base) as http:
         page = await http.get("/panel/a-1", params={"token": TOKENS["agent:a-1"]})
         assert page.status_code == 200 and "<html" in page.text.lower()
+        # The token in the page's URL never travels on as a Referer.
+        assert page.headers["referrer-policy"] == "no-referrer"
+        assert page.headers["x-content-type-options"] == "nosniff"
         assert (await http.get("/panel/a-1")).status_code == 401
 
 
