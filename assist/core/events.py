@@ -2,7 +2,9 @@
 
 A bad event is the sender's fault, so validation raises :class:`InvalidEvent` carrying the
 error code and a message that names the offending field; adapters turn it into an error
-frame on the same channel and carry on.
+frame on the same channel and carry on. Every part of an event, unknown fields included,
+must be something the store can hold as given (:mod:`assist.core.storable`), and every
+string field fits its column — so nothing accepted can fail the batch writer.
 """
 
 from __future__ import annotations
