@@ -25,6 +25,7 @@ from assist import __version__
 from assist.service.hub import FRAME_TYPES, SUPERVISOR_DEFAULT, encode_frame
 from assist.service.metrics import Metrics
 from assist.service.routes_stats import QueryError, query_error_response
+from assist.service.routes_qa import router as qa_router
 from assist.service.routes_stats import router as stats_router
 from assist.service.runtime import Runtime, utc_now
 from assist.settings import Settings, load_settings
@@ -71,6 +72,7 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.include_router(stats_router)
+    app.include_router(qa_router)
     app.add_exception_handler(QueryError, query_error_response)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -20,14 +20,31 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from assist.assembly import build_engine, load_linter, load_sla, load_suggester, watched_files
+from assist.assembly import (
+    build_engine,
+    load_followup,
+    load_linter,
+    load_sla,
+    load_suggester,
+    watched_files,
+)
 from assist.core.errors import InvalidEvent, RulesError
-from assist.core.outputs import Alert, AlertKind, Frame, LintReport, Output, Suggestion, TimerUpdate
+from assist.core.outputs import (
+    Alert,
+    AlertKind,
+    Frame,
+    LintReport,
+    Output,
+    ShiftEnd,
+    Suggestion,
+    TimerUpdate,
+)
 from assist.core.protocol import ack_frame, decode_frame_shaped
 from assist.core.sla.conversation import Conversation
 from assist.core.suggest.catalog import Catalog
 from assist.core.suggest.suggester import Suggester
 from assist.core.timeutil import format_ts, seconds_between
+from assist.service.handover import HandoverSender
 from assist.service.hub import Hub, Subscriber
 from assist.service.metrics import Metrics
 from assist.service.persister import Persister
@@ -96,6 +113,7 @@ class Runtime:
         self._catalog_signature: tuple[object, ...] | None = None
         self.hub = Hub(settings.subscriber_queue, on_drop=self._dropped)
         self.persister = Persister(database, metrics)
+        self.handovers = HandoverSender(self.hub, database)
         self._timer_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._rule_signature = self._signature()
@@ -124,6 +142,7 @@ class Runtime:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.handovers.close()
         await self.persister.close()
 
     async def _restore(self) -> None:
@@ -189,6 +208,8 @@ class Runtime:
         for output in outputs:
             if isinstance(output, _FRAMES):
                 self._publish(output)
+            elif isinstance(output, ShiftEnd):
+                self.handovers.submit(output)
         return self.persister.submit(outputs, received_at)
 
     def _publish(self, frame: Frame) -> None:
@@ -252,6 +273,7 @@ class Runtime:
             sla = load_sla(self.settings)
             suggester = load_suggester(self.settings, self.catalog)
             linter = load_linter(self.settings)
+            followup = load_followup(self.settings)
         except RulesError as exc:
             self.metrics.rule_reloads.labels("error").inc()
             log.error("rules not reloaded, keeping the previous ones:\n%s", exc)
@@ -259,6 +281,8 @@ class Runtime:
         self.engine.config = sla
         self.engine.suggester = suggester
         self.engine.linter = linter
+        if self.engine.orders is not None:
+            self.engine.orders.config = followup
         self.metrics.rule_reloads.labels("ok").inc()
         log.info("rules reloaded")
         return True

@@ -1,0 +1,220 @@
+"""Read-only HTTP for QA leads and managers: rubric, month scores, KPI, handover, /qa.
+
+Rule files are read per request through the composition root, so an edited ``qa.yaml``
+or ``kpi.yaml`` counts at once and a broken one is answered ``invalid_rules`` naming its
+line, while the rest of the service keeps running.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from assist.assembly import load_kpi, load_qa, load_sla
+from assist.core.errors import ErrorCode, RulesError, error_frame
+from assist.core.timeutil import format_ts, parse_ts
+from assist.service.routes_stats import QueryError
+from assist.settings import Settings
+from assist.store.qa import conversation_qa, handover_for, kpi_report, month_scores, range_scores
+
+__all__ = ["router"]
+
+router = APIRouter()
+STATIC = Path(__file__).resolve().parents[1] / "static"
+
+_RANGE = "ISO-8601 with offset, or epoch milliseconds; the range is [from, to)"
+FromParam = Annotated[str | None, Query(alias="from", description=_RANGE)]
+ToParam = Annotated[str | None, Query(alias="to", description=_RANGE)]
+MonthParam = Annotated[
+    str | None, Query(description="YYYY-MM, local days of the shop's time zone (sla.yaml)")
+]
+
+SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("agent_id", "客服"),
+    ("points", "得分"),
+    ("days_lost", "扣分天数"),
+    ("deduction", "奖金扣除(元)"),
+    ("band", "档次"),
+    ("full_marks", "满分"),
+    ("sampled", "抽检记录"),
+    ("failed", "不合格记录"),
+    ("complaints", "投诉次数"),
+    ("complaint_fines", "投诉罚款(元)"),
+    ("complaint_label", "投诉处理"),
+)
+
+
+def _time(value: str | None, name: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        return parse_ts(value)
+    except ValueError as exc:
+        raise QueryError(f"{name}: {exc}") from None
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _database(request: Request) -> AsyncEngine:
+    database: AsyncEngine = request.app.state.database
+    return database
+
+
+def _rules_error(exc: RulesError) -> JSONResponse:
+    return JSONResponse(error_frame(ErrorCode.INVALID_RULES, str(exc)), 503)
+
+
+def _csv(rows: Iterable[Sequence[Any]], header: Sequence[str], filename: str) -> Response:
+    """Excel-friendly CSV: UTF-8 with a byte-order mark, CRLF, Chinese column names."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def _scores(
+    request: Request, month: str | None, start: str | None, end: str | None
+) -> dict[str, Any]:
+    settings = _settings(request)
+    qa = load_qa(settings)
+    timezone = load_sla(settings).service_hours.timezone
+    if month:
+        if start or end:
+            raise QueryError("give either month or from/to, not both")
+        try:
+            return await month_scores(_database(request), qa, timezone, month)
+        except ValueError as exc:
+            raise QueryError(f"month: {exc}") from None
+    if not (start or end):
+        raise QueryError("month (YYYY-MM) or from/to is required")
+    begin, finish = _time(start, "from"), _time(end, "to")
+    return {
+        "from": format_ts(begin) if begin else None,
+        "to": format_ts(finish) if finish else None,
+        "agents": await range_scores(_database(request), qa, timezone, begin, finish),
+    }
+
+
+@router.get("/api/qa/conversations/{conversation_id}")
+async def qa_conversation(request: Request, conversation_id: str) -> Response:
+    """The rubric (seed 003 §七) item by item for one closed conversation."""
+    try:
+        rules = load_qa(_settings(request))
+    except RulesError as exc:
+        return _rules_error(exc)
+    body = await conversation_qa(_database(request), rules, conversation_id)
+    if body is None:
+        message = f"no closed conversation {conversation_id!r}"
+        return JSONResponse(error_frame(ErrorCode.NOT_FOUND, message), 404)
+    return JSONResponse(body)
+
+
+@router.get("/api/qa/scores")
+async def qa_scores(
+    request: Request, month: MonthParam = None, start: FromParam = None, end: ToParam = None
+) -> Response:
+    """Per agent: sampled days, failures, month points, band and complaints."""
+    try:
+        return JSONResponse(await _scores(request, month, start, end))
+    except RulesError as exc:
+        return _rules_error(exc)
+
+
+@router.get("/api/qa/scores.csv")
+async def qa_scores_csv(
+    request: Request, month: MonthParam = None, start: FromParam = None, end: ToParam = None
+) -> Response:
+    """The month (or range) as CSV with Chinese column names (UTF-8 with BOM)."""
+    try:
+        body = await _scores(request, month, start, end)
+    except RulesError as exc:
+        return _rules_error(exc)
+    rows = []
+    for agent in body["agents"]:
+        flat = {
+            **agent,
+            "full_marks": "是" if agent["full_marks"] else "否",
+            "complaints": agent["complaints"]["count"],
+            "complaint_fines": agent["complaints"]["fines"],
+            "complaint_label": agent["complaints"]["label"],
+            "deduction": "全部" if agent["deduction"] == "all" else agent["deduction"],
+        }
+        rows.append([flat[key] for key, _ in SCORE_COLUMNS])
+    name = f"qa-{month or 'range'}.csv"
+    return _csv(rows, [label for _, label in SCORE_COLUMNS], name)
+
+
+async def _kpi(request: Request, start: str | None, end: str | None) -> dict[str, Any]:
+    settings = _settings(request)
+    begin, finish = _time(start, "from"), _time(end, "to")
+    agents = await kpi_report(
+        _database(request),
+        load_qa(settings),
+        load_kpi(settings),
+        load_sla(settings).service_hours.timezone,
+        begin,
+        finish,
+    )
+    return {
+        "from": format_ts(begin) if begin else None,
+        "to": format_ts(finish) if finish else None,
+        "agents": agents,
+    }
+
+
+@router.get("/api/kpi")
+async def kpi(request: Request, start: FromParam = None, end: ToParam = None) -> Response:
+    """The composite KPI (seed 002 ch.4, ``rules/kpi.yaml``) per agent, with breakdown."""
+    try:
+        return JSONResponse(await _kpi(request, start, end))
+    except RulesError as exc:
+        return _rules_error(exc)
+
+
+@router.get("/api/kpi.csv")
+async def kpi_csv(request: Request, start: FromParam = None, end: ToParam = None) -> Response:
+    try:
+        body = await _kpi(request, start, end)
+    except RulesError as exc:
+        return _rules_error(exc)
+    agents = body["agents"]
+    indicators = agents[0]["indicators"] if agents else []
+    header = ["客服", "综合得分"]
+    for indicator in indicators:
+        header += [f"{indicator['label']}", f"{indicator['label']}得分"]
+    rows = []
+    for agent in agents:
+        row: list[Any] = [agent["agent_id"], agent["score"]]
+        for indicator in agent["indicators"]:
+            row += [indicator["value"], indicator["points"]]
+        rows.append(row)
+    return _csv(rows, header, "kpi.csv")
+
+
+@router.get("/api/handover")
+async def handover(request: Request, agent_id: Annotated[str, Query(min_length=1)]) -> Response:
+    """What ``agent_id`` hands over now: open chats, unanswered questions, unpaid orders."""
+    now = request.app.state.runtime.clock()
+    return JSONResponse(await handover_for(_database(request), agent_id, now))
+
+
+@router.get("/qa", include_in_schema=False)
+async def qa_page() -> FileResponse:
+    """The QA page (质检与绩效): month table, drill-down, CSV."""
+    return FileResponse(STATIC / "qa.html")
