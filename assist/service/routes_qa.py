@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -23,6 +24,7 @@ from assist.core.errors import ErrorCode, RulesError, error_frame
 from assist.core.timeutil import format_ts, parse_ts
 from assist.service.routes_stats import QueryError
 from assist.settings import Settings
+from assist.core.qa.scoring import month_bounds
 from assist.store.qa import conversation_qa, handover_for, kpi_report, month_scores, range_scores
 
 __all__ = ["router"]
@@ -30,7 +32,10 @@ __all__ = ["router"]
 router = APIRouter()
 STATIC = Path(__file__).resolve().parents[1] / "static"
 
-_RANGE = "ISO-8601 with offset, or epoch milliseconds; the range is [from, to)"
+_RANGE = (
+    "ISO-8601 with offset, epoch milliseconds, or a shop-local date YYYY-MM-DD (a 'to' date"
+    " includes that day); the range is [from, to)"
+)
 FromParam = Annotated[str | None, Query(alias="from", description=_RANGE)]
 ToParam = Annotated[str | None, Query(alias="to", description=_RANGE)]
 MonthParam = Annotated[
@@ -52,13 +57,41 @@ SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _time(value: str | None, name: str) -> datetime | None:
+def _time(value: str | None, name: str, timezone: str) -> datetime | None:
+    """An instant, or a local date ``YYYY-MM-DD`` of the shop: ``from`` its first moment,
+    ``to`` the end of that day (so a page's date range includes its last day)."""
     if value is None or value == "":
         return None
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise QueryError(f"{name}: {value!r} is not a date YYYY-MM-DD") from None
+        if name == "to":
+            day += timedelta(days=1)
+        return datetime.combine(day, time(0, 0), ZoneInfo(timezone)).astimezone(UTC)
     try:
         return parse_ts(value)
     except ValueError as exc:
         raise QueryError(f"{name}: {exc}") from None
+
+
+def _range(
+    month: str | None, start: str | None, end: str | None, timezone: str
+) -> tuple[datetime | None, datetime | None]:
+    """``month`` or ``from``/``to`` as a half-open UTC range."""
+    if month:
+        if start or end:
+            raise QueryError("give either month or from/to, not both")
+        try:
+            return month_bounds(month, timezone)
+        except ValueError as exc:
+            raise QueryError(f"month: {exc}") from None
+    return _time(start, "from", timezone), _time(end, "to", timezone)
+
+
+def _timezone(settings: Settings) -> str:
+    return load_sla(settings).service_hours.timezone
 
 
 def _settings(request: Request) -> Settings:
@@ -93,17 +126,12 @@ async def _scores(
 ) -> dict[str, Any]:
     settings = _settings(request)
     qa = load_qa(settings)
-    timezone = load_sla(settings).service_hours.timezone
-    if month:
-        if start or end:
-            raise QueryError("give either month or from/to, not both")
-        try:
-            return await month_scores(_database(request), qa, timezone, month)
-        except ValueError as exc:
-            raise QueryError(f"month: {exc}") from None
-    if not (start or end):
+    timezone = _timezone(settings)
+    if not (month or start or end):
         raise QueryError("month (YYYY-MM) or from/to is required")
-    begin, finish = _time(start, "from"), _time(end, "to")
+    begin, finish = _range(month, start, end, timezone)
+    if month:
+        return await month_scores(_database(request), qa, timezone, month)
     return {
         "from": format_ts(begin) if begin else None,
         "to": format_ts(finish) if finish else None,
@@ -160,16 +188,14 @@ async def qa_scores_csv(
     return _csv(rows, [label for _, label in SCORE_COLUMNS], name)
 
 
-async def _kpi(request: Request, start: str | None, end: str | None) -> dict[str, Any]:
+async def _kpi(
+    request: Request, month: str | None, start: str | None, end: str | None
+) -> dict[str, Any]:
     settings = _settings(request)
-    begin, finish = _time(start, "from"), _time(end, "to")
+    timezone = _timezone(settings)
+    begin, finish = _range(month, start, end, timezone)
     agents = await kpi_report(
-        _database(request),
-        load_qa(settings),
-        load_kpi(settings),
-        load_sla(settings).service_hours.timezone,
-        begin,
-        finish,
+        _database(request), load_qa(settings), load_kpi(settings), timezone, begin, finish
     )
     return {
         "from": format_ts(begin) if begin else None,
@@ -179,18 +205,23 @@ async def _kpi(request: Request, start: str | None, end: str | None) -> dict[str
 
 
 @router.get("/api/kpi")
-async def kpi(request: Request, start: FromParam = None, end: ToParam = None) -> Response:
+async def kpi(
+    request: Request, month: MonthParam = None, start: FromParam = None, end: ToParam = None
+) -> Response:
     """The composite KPI (seed 002 ch.4, ``rules/kpi.yaml``) per agent, with breakdown."""
     try:
-        return JSONResponse(await _kpi(request, start, end))
+        return JSONResponse(await _kpi(request, month, start, end))
     except RulesError as exc:
         return _rules_error(exc)
 
 
 @router.get("/api/kpi.csv")
-async def kpi_csv(request: Request, start: FromParam = None, end: ToParam = None) -> Response:
+async def kpi_csv(
+    request: Request, month: MonthParam = None, start: FromParam = None, end: ToParam = None
+) -> Response:
+    """The KPI as CSV (Chinese column names, UTF-8 with BOM): value and points per indicator."""
     try:
-        body = await _kpi(request, start, end)
+        body = await _kpi(request, month, start, end)
     except RulesError as exc:
         return _rules_error(exc)
     agents = body["agents"]
