@@ -313,7 +313,9 @@ class Engine:
         assert self.shift_clock is not None
         window = timedelta(seconds=self.shift_clock.schedule.rules.recheck_s)
         return any(
-            c.is_open and c.agent_id == agent_id and c.updated_at is not None
+            c.is_open
+            and c.agent_id == agent_id
+            and c.updated_at is not None
             and at - c.updated_at < window
             for c in self.conversations.values()
         )

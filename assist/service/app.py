@@ -24,8 +24,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from assist import __version__
 from assist.service.hub import FRAME_TYPES, SUPERVISOR_DEFAULT, encode_frame
 from assist.service.metrics import Metrics
-from assist.service.routes_stats import QueryError, query_error_response
 from assist.service.routes_qa import router as qa_router
+from assist.service.routes_stats import QueryError, query_error_response
 from assist.service.routes_stats import router as stats_router
 from assist.service.runtime import Runtime, utc_now
 from assist.settings import Settings, load_settings

@@ -101,7 +101,9 @@ class Hub:
         """Send ``frame`` to the panels of ``agent_ids`` only (no supervisor copy)."""
         kind = frame["type"]
         targets = [
-            s for agent in dict.fromkeys(agent_ids) for s in self._agents.get(agent, ())
+            s
+            for agent in dict.fromkeys(agent_ids)
+            for s in self._agents.get(agent, ())
             if kind in s.types
         ]
         if targets:

@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assist.assembly import load_kpi, load_qa, load_sla
 from assist.core.errors import ErrorCode, RulesError, error_frame
+from assist.core.qa.scoring import month_bounds
 from assist.core.timeutil import format_ts, parse_ts
 from assist.service.routes_stats import QueryError
 from assist.settings import Settings
-from assist.core.qa.scoring import month_bounds
 from assist.store.qa import conversation_qa, handover_for, kpi_report, month_scores, range_scores
 
 __all__ = ["router"]

@@ -70,7 +70,12 @@ async def _facts(
                 EventFact(row.id, row.type, row.ts, row.agent_id, row.text, order_id, row.amount)
             )
         for row in await connection.execute(
-            select(FindingRow.conversation_id, FindingRow.message_id, FindingRow.rule, FindingRow.phrase)
+            select(
+                FindingRow.conversation_id,
+                FindingRow.message_id,
+                FindingRow.rule,
+                FindingRow.phrase,
+            )
             .where(FindingRow.conversation_id.in_(chunk))
             .order_by(FindingRow.at, FindingRow.message_id, FindingRow.start)
         ):
@@ -159,7 +164,7 @@ async def complaint_counts(
     if end is not None:
         query = query.where(EventRow.ts < end)
     async with engine.connect() as connection:
-        return {row[0]: row[1] for row in await connection.execute(query)}
+        return {str(row[0]): int(row[1]) for row in await connection.execute(query)}
 
 
 async def range_scores(

@@ -41,7 +41,9 @@ async def test_the_qa_page_shows_sorts_drills_down_and_downloads_csv(
 
         # Sort by points, lowest first: the agents who lost a day come first.
         await page.locator("th[data-key=points]").click()
-        await expect(page.locator("th[data-key=points]")).to_have_attribute("aria-sort", "ascending")
+        await expect(page.locator("th[data-key=points]")).to_have_attribute(
+            "aria-sort", "ascending"
+        )
         lowest = min(expected["agents"], key=lambda a: (a["points"], a["agent_id"]))
         first_row = table.first
         await expect(first_row.locator("td").nth(1)).to_have_text(str(lowest["points"]))

@@ -19,8 +19,17 @@ TICK = timedelta(milliseconds=1)
 ROTA = ShiftRules(
     recheck_s=300,
     shifts=[
-        ShiftRule(name="day", label="白班", start="08:00", end="17:00", agents=["d-1", "d-2"], duty="d-2"),
-        ShiftRule(name="night", label="晚班", start="17:00", end="01:00", agents=["n-1"], extends_while_chatting=True),
+        ShiftRule(
+            name="day", label="白班", start="08:00", end="17:00", agents=["d-1", "d-2"], duty="d-2"
+        ),
+        ShiftRule(
+            name="night",
+            label="晚班",
+            start="17:00",
+            end="01:00",
+            agents=["n-1"],
+            extends_while_chatting=True,
+        ),
     ],
 )
 
@@ -84,7 +93,9 @@ def test_a_transfer_moves_the_follow_up_to_the_new_agent() -> None:
 
 def test_a_pending_order_survives_a_restart_and_fires_once() -> None:
     first = engine()
-    outputs = first.handle(event("e1", EventType.ORDER_PLACED, 0, agent_id="a-1", order_id="o-1"), at(0)).outputs
+    outputs = first.handle(
+        event("e1", EventType.ORDER_PLACED, 0, agent_id="a-1", order_id="o-1"), at(0)
+    ).outputs
     (snapshot,) = [o for o in outputs if isinstance(o, ConversationSnapshot)]
     second = engine()
     second.restore([("c-1", snapshot.state)])
@@ -110,12 +121,19 @@ def test_the_night_shift_runs_on_while_a_customer_is_still_chatting() -> None:
     night_end = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)  # 01:00 local, Tuesday
     core.advance(night_end - timedelta(hours=1))
     chat_at = (night_end - timedelta(minutes=1) - T0).total_seconds()
-    core.handle(event("e1", EventType.CUSTOMER_MESSAGE, chat_at, agent_id="n-1", text="还在吗"), at(chat_at))
+    core.handle(
+        event("e1", EventType.CUSTOMER_MESSAGE, chat_at, agent_id="n-1", text="还在吗"), at(chat_at)
+    )
     assert [o for o in core.advance(night_end + TICK) if isinstance(o, ShiftEnd)] == []
     core.handle(event("e2", EventType.CONVERSATION_CLOSED, chat_at + 120), at(chat_at + 120))
     recheck = night_end + timedelta(seconds=300)
     (end,) = [o for o in core.advance(recheck + TICK) if isinstance(o, ShiftEnd)]
-    assert (end.shift, end.at, end.agents, end.next_agents) == ("night", recheck, ("n-1",), ("d-1", "d-2"))
+    assert (end.shift, end.at, end.agents, end.next_agents) == (
+        "night",
+        recheck,
+        ("n-1",),
+        ("d-1", "d-2"),
+    )
 
 
 def test_the_duty_agent_is_none_outside_every_shift() -> None:
@@ -137,8 +155,12 @@ def test_a_customer_message_classified_as_complaint_raises_a_complaint_alert() -
     core = Engine(suggester=suggester)
     text = "你们客服态度太差了，我要投诉"
     assert suggester.suggest(text).intent == "complaint"
-    outputs = core.handle(event("e1", EventType.CUSTOMER_MESSAGE, 0, agent_id="a-3", text=text), at(0)).outputs
+    outputs = core.handle(
+        event("e1", EventType.CUSTOMER_MESSAGE, 0, agent_id="a-3", text=text), at(0)
+    ).outputs
     (alert,) = alerts(outputs, AlertKind.COMPLAINT)
     assert alert.message_id == "e1" and alert.to_frame()["text"] == text
-    calm = core.handle(event("e2", EventType.CUSTOMER_MESSAGE, 1, text="这款有L码吗"), at(1)).outputs
+    calm = core.handle(
+        event("e2", EventType.CUSTOMER_MESSAGE, 1, text="这款有L码吗"), at(1)
+    ).outputs
     assert alerts(calm, AlertKind.COMPLAINT) == []

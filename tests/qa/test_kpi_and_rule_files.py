@@ -47,7 +47,9 @@ def test_weights_not_summing_to_100_are_refused_on_the_indicators_line() -> None
 
 
 def test_an_absolute_indicator_without_thresholds_is_refused_with_its_line() -> None:
-    text = KPI.replace("    thresholds:\n      - {max: 15, points: 100}\n      - {max: 30, points: 50}\n", "")
+    text = KPI.replace(
+        "    thresholds:\n      - {max: 15, points: 100}\n      - {max: 30, points: 50}\n", ""
+    )
     with pytest.raises(RulesError, match=r"kpi.yaml:5: indicators.1: .*needs 'thresholds'"):
         parse_yaml_model(text, KpiRules, "kpi.yaml")
 
@@ -55,7 +57,8 @@ def test_an_absolute_indicator_without_thresholds_is_refused_with_its_line() -> 
 def test_a_bad_band_and_a_bad_shift_name_their_lines() -> None:
     with pytest.raises(RulesError, match=r"qa.yaml:3: bands: .*same 'below'"):
         parse_yaml_model(
-            "sample_size: 20\n\nbands:\n  - {below: 20, deduction: 50}\n  - {below: 20, deduction: all}\n",
+            "sample_size: 20\n\nbands:\n"
+            "  - {below: 20, deduction: 50}\n  - {below: 20, deduction: all}\n",
             QaRules,
             "qa.yaml",
         )
@@ -88,9 +91,17 @@ def test_relative_scoring_ranks_agents_and_absolute_scoring_uses_thresholds() ->
 
 def test_relative_scoring_shares_ties_and_honours_lower_is_better() -> None:
     rules = KpiRules.model_validate(
-        {"indicators": [{"name": "response_avg_s", "weight": 100, "scoring": "relative", "better": "lower"}]}
+        {
+            "indicators": [
+                {"name": "response_avg_s", "weight": 100, "scoring": "relative", "better": "lower"}
+            ]
+        }
     )
-    values = {"a": {"response_avg_s": 5.0}, "b": {"response_avg_s": 5.0}, "c": {"response_avg_s": 9.0}}
+    values = {
+        "a": {"response_avg_s": 5.0},
+        "b": {"response_avg_s": 5.0},
+        "c": {"response_avg_s": 9.0},
+    }
     assert [r["score"] for r in score_agents(values, rules)] == [75.0, 75.0, 0.0]
 
 

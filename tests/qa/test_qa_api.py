@@ -101,7 +101,9 @@ async def test_a_broken_kpi_file_is_answered_invalid_rules_with_its_line(tmp_pat
     assert response.status_code == 503
     error = response.json()["error"]
     assert error["code"] == "invalid_rules"
-    assert error["message"].endswith("kpi.yaml:11: indicators: Value error, weights sum to 95%, they must sum to 100%")
+    assert error["message"].endswith(
+        "kpi.yaml:11: indicators: Value error, weights sum to 95%, they must sum to 100%"
+    )
 
 
 async def test_an_unpaid_order_reminds_the_agent_panel_and_the_supervisors(tmp_path: Path) -> None:
@@ -131,7 +133,9 @@ shifts:
 """
 
 
-async def test_a_shift_end_sends_the_handover_to_the_agent_and_the_next_shift(tmp_path: Path) -> None:
+async def test_a_shift_end_sends_the_handover_to_the_agent_and_the_next_shift(
+    tmp_path: Path,
+) -> None:
     settings = Settings(
         db_url=f"sqlite+aiosqlite:///{tmp_path / 'qa.db'}",
         rules_dir=rules_dir(tmp_path, shifts=SHIFTS),
@@ -144,8 +148,15 @@ async def test_a_shift_end_sends_the_handover_to_the_agent_and_the_next_shift(tm
         connect(server.ws + "/ws/agent/a-2") as arriving,
         httpx.AsyncClient(base_url=server.base) as http,
     ):
-        await http.post("/api/events", content=event("e1", "customer_message", "c-9", customer_id="u-9", text="在吗，还有货吗"))
-        await http.post("/api/events", content=event("e2", "order_placed", "c-8", order_id="T-8", amount=59))
+        await http.post(
+            "/api/events",
+            content=event(
+                "e1", "customer_message", "c-9", customer_id="u-9", text="在吗，还有货吗"
+            ),
+        )
+        await http.post(
+            "/api/events", content=event("e2", "order_placed", "c-8", order_id="T-8", amount=59)
+        )
         expected = await http.get("/api/handover", params={"agent_id": "a-1"})
         body = expected.json()
         assert [w["conversation_id"] for w in body["waiting_customers"]] == ["c-8", "c-9"]
@@ -157,7 +168,12 @@ async def test_a_shift_end_sends_the_handover_to_the_agent_and_the_next_shift(tm
         mine = await receive_until(leaving, lambda f: f["type"] == "handover")
         theirs = await receive_until(arriving, lambda f: f["type"] == "handover")
     assert mine == theirs
-    assert (mine["shift"], mine["label"], mine["agent_id"], mine["to_agents"]) == ("day", "白班", "a-1", ["a-2"])
+    assert (mine["shift"], mine["label"], mine["agent_id"], mine["to_agents"]) == (
+        "day",
+        "白班",
+        "a-1",
+        ["a-2"],
+    )
     assert mine["ended_at"] == "2026-11-23T09:00:00.000Z"
     assert mine["unpaid_orders"] == body["unpaid_orders"]
     assert mine["unanswered_questions"] == body["unanswered_questions"]

@@ -6,7 +6,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from assist.core.qa.rubric import ChatFacts, ChatScore, EventFact, FindingFact, ItemResult, WaitFact, score
+from assist.core.qa.rubric import (
+    ChatFacts,
+    ChatScore,
+    EventFact,
+    FindingFact,
+    ItemResult,
+    WaitFact,
+    score,
+)
 from assist.core.qa.rules import QaRules
 from assist.core.qa.scoring import (
     AgentPeriod,
@@ -52,7 +60,13 @@ def item(facts: ChatFacts, name: str) -> ItemResult:
 
 def test_a_clean_chat_passes_every_item() -> None:
     result = score(chat(), RULES)
-    assert [i.item for i in result.items] == ["greeting", "closing", "attitude", "timely", "answered"]
+    assert [i.item for i in result.items] == [
+        "greeting",
+        "closing",
+        "attitude",
+        "timely",
+        "answered",
+    ]
     assert result.passed and result.reasons() == []
 
 
@@ -64,7 +78,9 @@ def test_greeting_fails_on_a_missing_greeting_finding_and_points_at_the_first_re
 
 
 def test_greeting_and_closing_fail_when_the_agent_never_spoke() -> None:
-    silent = chat(events=(ev("e1", "customer_message", 0, "在吗"), ev("e5", "conversation_closed", 20)))
+    silent = chat(
+        events=(ev("e1", "customer_message", 0, "在吗"), ev("e5", "conversation_closed", 20))
+    )
     assert not item(silent, "greeting").passed and not item(silent, "closing").passed
     assert "没有发言" in item(silent, "closing").reason
 

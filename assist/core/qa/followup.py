@@ -99,7 +99,9 @@ class UnpaidOrders:
             else:
                 # A payment that names no known order settles the orders that named none
                 # (or, without any id at all, every order of the conversation).
-                for key in [k for k, o in orders.items() if o.order_id is None or not event.order_id]:
+                for key in [
+                    k for k, o in orders.items() if o.order_id is None or not event.order_id
+                ]:
                     del orders[key]
         if not orders:
             del self.pending[event.conversation_id]

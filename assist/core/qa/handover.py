@@ -63,9 +63,7 @@ def build_handover(
                 "unanswered": len(pending),
             }
         )
-        questions.extend(
-            {"conversation_id": chat.conversation_id, **_message(m)} for m in pending
-        )
+        questions.extend({"conversation_id": chat.conversation_id, **_message(m)} for m in pending)
     orders = [
         {
             "conversation_id": chat.conversation_id,

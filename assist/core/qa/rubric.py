@@ -168,7 +168,9 @@ def _attitude(facts: ChatFacts, rules: QaRules) -> ItemResult:
     first = flagged[0]
     phrases = "、".join(dict.fromkeys(f.phrase for f in flagged if f.phrase))
     reason = f"服务态度：{len(flagged)} 处不当用语" + (f"（{phrases}）" if phrases else "")
-    return ItemResult("attitude", False, reason, first.message_id, _texts(facts).get(first.message_id))
+    return ItemResult(
+        "attitude", False, reason, first.message_id, _texts(facts).get(first.message_id)
+    )
 
 
 def _timely(facts: ChatFacts, rules: QaRules) -> ItemResult:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import time
 from typing import Annotated, Literal
-
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -31,7 +30,8 @@ __all__ = [
     "parse_clock",
 ]
 
-RUBRIC_ITEMS: tuple[str, ...] = ("greeting", "closing", "attitude", "timely", "answered")
+Item = Literal["greeting", "closing", "attitude", "timely", "answered"]
+RUBRIC_ITEMS: tuple[Item, ...] = ("greeting", "closing", "attitude", "timely", "answered")
 
 # What a KPI indicator may measure: the per-agent statistics plus the QA figures.
 KPI_INDICATORS: tuple[str, ...] = (
@@ -60,7 +60,7 @@ KPI_INDICATORS: tuple[str, ...] = (
 )
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def parse_clock(text: str) -> time:
@@ -99,9 +99,7 @@ class ComplaintStep(_Strict):
 class QaRules(_Strict):
     """``rules/qa.yaml``: the rubric, the daily sample and the month's bands."""
 
-    items: list[Literal["greeting", "closing", "attitude", "timely", "answered"]] = Field(
-        default_factory=lambda: list(RUBRIC_ITEMS), min_length=1
-    )
+    items: list[Item] = Field(default_factory=lambda: list(RUBRIC_ITEMS), min_length=1)
     attitude_rules: list[str] = Field(
         default_factory=lambda: ["negative_phrase", "impolite"], min_length=1
     )

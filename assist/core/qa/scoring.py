@@ -66,7 +66,10 @@ def sample(
     """The day's ``sample_size`` chats of ``agent_id`` (all of them when fewer)."""
     ranked = sorted(
         scores,
-        key=lambda s: (_rank(rules.sample_seed, agent_id, day, s.conversation_id), s.conversation_id),
+        key=lambda s: (
+            _rank(rules.sample_seed, agent_id, day, s.conversation_id),
+            s.conversation_id,
+        ),
     )
     return ranked[: rules.sample_size]
 
