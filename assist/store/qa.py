@@ -141,17 +141,17 @@ async def _closed_heads(
 
 
 async def conversation_qa(
-    engine: AsyncEngine, rules: QaRules, conversation_id: str
+    database: AsyncEngine, rules: QaRules, conversation_id: str
 ) -> dict[str, Any] | None:
     """The rubric's verdict on one closed conversation (``None``: unknown or still open)."""
-    async with engine.connect() as connection:
+    async with database.connect() as connection:
         heads = await _closed_heads(connection, None, None, conversation_id)
         facts = await _facts(connection, heads)
     return score(facts[0], rules).to_dict() if facts else None
 
 
 async def complaint_counts(
-    engine: AsyncEngine, start: datetime | None, end: datetime | None
+    database: AsyncEngine, start: datetime | None, end: datetime | None
 ) -> dict[str, int]:
     """``complaint`` events per agent in ``[start, end)``."""
     query = (
@@ -163,35 +163,35 @@ async def complaint_counts(
         query = query.where(EventRow.ts >= start)
     if end is not None:
         query = query.where(EventRow.ts < end)
-    async with engine.connect() as connection:
+    async with database.connect() as connection:
         return {str(row[0]): int(row[1]) for row in await connection.execute(query)}
 
 
 async def range_scores(
-    engine: AsyncEngine,
+    database: AsyncEngine,
     rules: QaRules,
     timezone: str,
     start: datetime | None,
     end: datetime | None,
 ) -> list[dict[str, Any]]:
     """Per agent: sampled days, points and band for chats closed in ``[start, end)``."""
-    async with engine.connect() as connection:
+    async with database.connect() as connection:
         facts = await _facts(connection, await _closed_heads(connection, start, end))
-    complaints = await complaint_counts(engine, start, end)
+    complaints = await complaint_counts(database, start, end)
     return period_report((score(f, rules) for f in facts), rules, timezone, complaints)
 
 
 async def month_scores(
-    engine: AsyncEngine, rules: QaRules, timezone: str, month: str
+    database: AsyncEngine, rules: QaRules, timezone: str, month: str
 ) -> dict[str, Any]:
     """``{"month", "agents": [...]}`` for ``YYYY-MM`` (local days); ``ValueError`` for a
     malformed month."""
     start, end = month_bounds(month, timezone)
-    return {"month": month, "agents": await range_scores(engine, rules, timezone, start, end)}
+    return {"month": month, "agents": await range_scores(database, rules, timezone, start, end)}
 
 
 async def kpi_report(
-    engine: AsyncEngine,
+    database: AsyncEngine,
     qa_rules: QaRules,
     kpi_rules: KpiRules,
     timezone: str,
@@ -201,9 +201,9 @@ async def kpi_report(
     """The composite KPI per agent over ``[start, end)``: the per-agent stats plus the
     QA figures (days lost, failure rate, complaints) scored by ``kpi.yaml``."""
     values: dict[str, dict[str, Any]] = {
-        row["agent_id"]: dict(row) for row in await agent_stats(engine, start, end)
+        row["agent_id"]: dict(row) for row in await agent_stats(database, start, end)
     }
-    for row in await range_scores(engine, qa_rules, timezone, start, end):
+    for row in await range_scores(database, qa_rules, timezone, start, end):
         entry = values.setdefault(row["agent_id"], {"agent_id": row["agent_id"]})
         entry["qa_days_lost"] = row["days_lost"]
         entry["qa_failure_rate"] = row["failure_rate"]
@@ -216,12 +216,12 @@ async def kpi_report(
 
 
 async def handover_for(
-    engine: AsyncEngine, agent_id: str, now: datetime, orders_within_s: float = 3 * 86400
+    database: AsyncEngine, agent_id: str, now: datetime, orders_within_s: float = 3 * 86400
 ) -> dict[str, Any]:
     """The handover of ``agent_id`` at ``now``: open chats, unanswered questions and the
     orders placed (within ``orders_within_s``) but not paid in the agent's chats."""
     since = now - timedelta(seconds=orders_within_s)
-    async with engine.connect() as connection:
+    async with database.connect() as connection:
         open_rows = (
             await connection.execute(
                 select(ConversationRow.id, ConversationRow.customer_id).where(

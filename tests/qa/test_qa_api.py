@@ -98,7 +98,7 @@ async def test_a_broken_kpi_file_is_answered_invalid_rules_with_its_line(tmp_pat
     )
     async with run_server(settings) as server, httpx.AsyncClient(base_url=server.base) as http:
         response = await http.get("/api/kpi")
-    assert response.status_code == 503
+    assert response.status_code == 500
     error = response.json()["error"]
     assert error["code"] == "invalid_rules"
     assert error["message"].endswith(

@@ -1,8 +1,9 @@
 """Read-only HTTP for QA leads and managers: rubric, month scores, KPI, handover, /qa.
 
 Rule files are read per request through the composition root, so an edited ``qa.yaml``
-or ``kpi.yaml`` counts at once and a broken one is answered ``invalid_rules`` naming its
-line, while the rest of the service keeps running.
+or ``kpi.yaml`` counts at once, and a broken one is answered ``invalid_rules`` naming its
+line (the ``RulesError`` travels to the one error handler) while the rest of the service
+keeps running.
 """
 
 from __future__ import annotations
@@ -11,26 +12,24 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, JSONResponse, Response
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assist.assembly import load_kpi, load_qa, load_sla
-from assist.core.errors import ErrorCode, RulesError, error_frame
+from assist.core.errors import NotFound, QueryError
 from assist.core.qa.scoring import month_bounds
 from assist.core.timeutil import format_ts, parse_ts
-from assist.service.routes_stats import QueryError
+from assist.service.deps import DatabaseDep, RuntimeDep, SettingsDep
+from assist.service.routes.pages import STATIC
 from assist.settings import Settings
 from assist.store.qa import conversation_qa, handover_for, kpi_report, month_scores, range_scores
 
 __all__ = ["router"]
 
 router = APIRouter()
-STATIC = Path(__file__).resolve().parents[1] / "static"
 
 _RANGE = (
     "ISO-8601 with offset, epoch milliseconds, or a shop-local date YYYY-MM-DD (a 'to' date"
@@ -94,20 +93,6 @@ def _timezone(settings: Settings) -> str:
     return load_sla(settings).service_hours.timezone
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _database(request: Request) -> AsyncEngine:
-    database: AsyncEngine = request.app.state.database
-    return database
-
-
-def _rules_error(exc: RulesError) -> JSONResponse:
-    return JSONResponse(error_frame(ErrorCode.INVALID_RULES, str(exc)), 503)
-
-
 def _csv(rows: Iterable[Sequence[Any]], header: Sequence[str], filename: str) -> Response:
     """Excel-friendly CSV: UTF-8 with a byte-order mark, CRLF, Chinese column names."""
     buffer = io.StringIO()
@@ -122,57 +107,59 @@ def _csv(rows: Iterable[Sequence[Any]], header: Sequence[str], filename: str) ->
 
 
 async def _scores(
-    request: Request, month: str | None, start: str | None, end: str | None
+    settings: Settings,
+    database: DatabaseDep,
+    month: str | None,
+    start: str | None,
+    end: str | None,
 ) -> dict[str, Any]:
-    settings = _settings(request)
     qa = load_qa(settings)
     timezone = _timezone(settings)
     if not (month or start or end):
         raise QueryError("month (YYYY-MM) or from/to is required")
     begin, finish = _range(month, start, end, timezone)
     if month:
-        return await month_scores(_database(request), qa, timezone, month)
+        return await month_scores(database, qa, timezone, month)
     return {
         "from": format_ts(begin) if begin else None,
         "to": format_ts(finish) if finish else None,
-        "agents": await range_scores(_database(request), qa, timezone, begin, finish),
+        "agents": await range_scores(database, qa, timezone, begin, finish),
     }
 
 
 @router.get("/api/qa/conversations/{conversation_id}")
-async def qa_conversation(request: Request, conversation_id: str) -> Response:
+async def qa_conversation(
+    settings: SettingsDep, database: DatabaseDep, conversation_id: str
+) -> Response:
     """The rubric (seed 003 §七) item by item for one closed conversation."""
-    try:
-        rules = load_qa(_settings(request))
-    except RulesError as exc:
-        return _rules_error(exc)
-    body = await conversation_qa(_database(request), rules, conversation_id)
+    body = await conversation_qa(database, load_qa(settings), conversation_id)
     if body is None:
-        message = f"no closed conversation {conversation_id!r}"
-        return JSONResponse(error_frame(ErrorCode.NOT_FOUND, message), 404)
+        raise NotFound(f"no closed conversation {conversation_id!r}")
     return JSONResponse(body)
 
 
 @router.get("/api/qa/scores")
 async def qa_scores(
-    request: Request, month: MonthParam = None, start: FromParam = None, end: ToParam = None
+    settings: SettingsDep,
+    database: DatabaseDep,
+    month: MonthParam = None,
+    start: FromParam = None,
+    end: ToParam = None,
 ) -> Response:
     """Per agent: sampled days, failures, month points, band and complaints."""
-    try:
-        return JSONResponse(await _scores(request, month, start, end))
-    except RulesError as exc:
-        return _rules_error(exc)
+    return JSONResponse(await _scores(settings, database, month, start, end))
 
 
 @router.get("/api/qa/scores.csv")
 async def qa_scores_csv(
-    request: Request, month: MonthParam = None, start: FromParam = None, end: ToParam = None
+    settings: SettingsDep,
+    database: DatabaseDep,
+    month: MonthParam = None,
+    start: FromParam = None,
+    end: ToParam = None,
 ) -> Response:
     """The month (or range) as CSV with Chinese column names (UTF-8 with BOM)."""
-    try:
-        body = await _scores(request, month, start, end)
-    except RulesError as exc:
-        return _rules_error(exc)
+    body = await _scores(settings, database, month, start, end)
     rows = []
     for agent in body["agents"]:
         flat = {
@@ -189,13 +176,16 @@ async def qa_scores_csv(
 
 
 async def _kpi(
-    request: Request, month: str | None, start: str | None, end: str | None
+    settings: Settings,
+    database: DatabaseDep,
+    month: str | None,
+    start: str | None,
+    end: str | None,
 ) -> dict[str, Any]:
-    settings = _settings(request)
     timezone = _timezone(settings)
     begin, finish = _range(month, start, end, timezone)
     agents = await kpi_report(
-        _database(request), load_qa(settings), load_kpi(settings), timezone, begin, finish
+        database, load_qa(settings), load_kpi(settings), timezone, begin, finish
     )
     return {
         "from": format_ts(begin) if begin else None,
@@ -206,25 +196,26 @@ async def _kpi(
 
 @router.get("/api/kpi")
 async def kpi(
-    request: Request, month: MonthParam = None, start: FromParam = None, end: ToParam = None
+    settings: SettingsDep,
+    database: DatabaseDep,
+    month: MonthParam = None,
+    start: FromParam = None,
+    end: ToParam = None,
 ) -> Response:
     """The composite KPI (seed 002 ch.4, ``rules/kpi.yaml``) per agent, with breakdown."""
-    try:
-        return JSONResponse(await _kpi(request, month, start, end))
-    except RulesError as exc:
-        return _rules_error(exc)
+    return JSONResponse(await _kpi(settings, database, month, start, end))
 
 
 @router.get("/api/kpi.csv")
 async def kpi_csv(
-    request: Request, month: MonthParam = None, start: FromParam = None, end: ToParam = None
+    settings: SettingsDep,
+    database: DatabaseDep,
+    month: MonthParam = None,
+    start: FromParam = None,
+    end: ToParam = None,
 ) -> Response:
     """The KPI as CSV (Chinese column names, UTF-8 with BOM): value and points per indicator."""
-    try:
-        body = await _kpi(request, month, start, end)
-    except RulesError as exc:
-        return _rules_error(exc)
-    agents = body["agents"]
+    agents = (await _kpi(settings, database, month, start, end))["agents"]
     indicators = agents[0]["indicators"] if agents else []
     header = ["客服", "综合得分"]
     for indicator in indicators:
@@ -239,10 +230,11 @@ async def kpi_csv(
 
 
 @router.get("/api/handover")
-async def handover(request: Request, agent_id: Annotated[str, Query(min_length=1)]) -> Response:
+async def handover(
+    runtime: RuntimeDep, database: DatabaseDep, agent_id: Annotated[str, Query(min_length=1)]
+) -> Response:
     """What ``agent_id`` hands over now: open chats, unanswered questions, unpaid orders."""
-    now = request.app.state.runtime.clock()
-    return JSONResponse(await handover_for(_database(request), agent_id, now))
+    return JSONResponse(await handover_for(database, agent_id, runtime.clock()))
 
 
 @router.get("/qa", include_in_schema=False)
