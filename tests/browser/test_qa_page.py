@@ -12,6 +12,7 @@ from playwright.async_api import Browser, expect
 from assist.core.timeutil import parse_ts
 from assist.settings import Settings
 from tests.browser.test_pages import browser  # noqa: F401  (the Chromium fixture)
+from tests.qa.test_qa_api import post_log
 from tests.service.server import run_server
 from tests.service.test_live_matches_replay import LOG, ManualClock
 
@@ -28,9 +29,7 @@ async def test_the_qa_page_shows_sorts_drills_down_and_downloads_csv(
     clock = ManualClock(parse_ts(json.loads(lines[0])["ts"]))
     async with run_server(settings, clock) as server:
         async with httpx.AsyncClient(base_url=server.base) as http:
-            for line in lines:
-                clock.now = max(clock.now, parse_ts(json.loads(line)["ts"]))
-                assert (await http.post("/api/events", content=line)).status_code == 200
+            await post_log(http, clock, lines)
             expected = (await http.get("/api/qa/scores", params={"month": "2026-11"})).json()
 
         page = await browser.new_page(viewport={"width": 1200, "height": 900})

@@ -33,6 +33,13 @@ def rules_dir(tmp_path: Path, qa_extra: str = "", shifts: str | None = None) -> 
     return target
 
 
+async def post_log(http: httpx.AsyncClient, clock: ManualClock, lines: list[str]) -> None:
+    """POST the log's events one by one, the server's clock on each event's time."""
+    for line in lines:
+        clock.now = max(clock.now, parse_ts(json.loads(line)["ts"]))
+        assert (await http.post("/api/events", content=line)).status_code == 200
+
+
 async def test_the_api_and_replay_give_the_same_qa_scores_and_kpi(tmp_path: Path) -> None:
     lines = LOG.read_text(encoding="utf-8").splitlines()
     settings = Settings(db_url=f"sqlite+aiosqlite:///{tmp_path / 'qa.db'}", reload_interval_s=0)
@@ -44,9 +51,7 @@ async def test_the_api_and_replay_give_the_same_qa_scores_and_kpi(tmp_path: Path
     clock = ManualClock(parse_ts(json.loads(lines[0])["ts"]))
     async with run_server(settings, clock) as server:
         async with httpx.AsyncClient(base_url=server.base) as http:
-            for line in lines:
-                clock.now = max(clock.now, parse_ts(json.loads(line)["ts"]))
-                assert (await http.post("/api/events", content=line)).status_code == 200
+            await post_log(http, clock, lines)
             scores = (await http.get("/api/qa/scores", params={"month": "2026-11"})).json()
             assert scores == replayed.qa
 

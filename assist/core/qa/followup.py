@@ -13,10 +13,10 @@ service was down fires at start-up, like a missed SLA deadline.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from assist.core.events import Event, EventType
 from assist.core.outputs import Alert, AlertKind, Suggestion
@@ -31,10 +31,25 @@ __all__ = [
     "UnpaidOrders",
     "complaint_alert",
     "complaint_event_alert",
+    "settle",
 ]
 
+OrderT = TypeVar("OrderT")
 COMPLAINT_INTENT = "complaint"
 STATE_KEY = "unpaid_orders"
+
+
+def settle(
+    placed: dict[str, OrderT], paid_id: str | None, order_id: Callable[[OrderT], str | None]
+) -> None:
+    """Remove from ``placed`` (key → order) what a payment naming ``paid_id`` settles:
+    that order; or, when it names no known order, the orders that named none (and,
+    naming nothing at all, every order of the conversation)."""
+    if paid_id is not None and paid_id in placed:
+        del placed[paid_id]
+        return
+    for key in [k for k, order in placed.items() if order_id(order) is None or not paid_id]:
+        del placed[key]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from assist.core.qa.followup import settle
 from assist.core.qa.rubric import ChatFacts, EventFact, unanswered
 from assist.core.timeutil import format_ts
 
@@ -25,13 +26,7 @@ def unpaid(events: Iterable[EventFact]) -> list[EventFact]:
         if event.type == "order_placed":
             placed[event.order_id or event.id] = event
         elif event.type == "order_paid":
-            if event.order_id is not None and event.order_id in placed:
-                del placed[event.order_id]
-            else:
-                for key in [
-                    k for k, o in placed.items() if o.order_id is None or not event.order_id
-                ]:
-                    del placed[key]
+            settle(placed, event.order_id, lambda order: order.order_id)
     return list(placed.values())
 
 

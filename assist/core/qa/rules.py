@@ -10,11 +10,11 @@ Validation is pydantic; :mod:`assist.rulesfile` turns a failure into a line-prec
 
 from __future__ import annotations
 
-from datetime import time
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from assist.core.timeutil import clock_time, known_zone
 
 __all__ = [
     "KPI_INDICATORS",
@@ -27,14 +27,13 @@ __all__ = [
     "ShiftRule",
     "ShiftRules",
     "Threshold",
-    "parse_clock",
 ]
 
 Item = Literal["greeting", "closing", "attitude", "timely", "answered"]
-RUBRIC_ITEMS: tuple[Item, ...] = ("greeting", "closing", "attitude", "timely", "answered")
+RUBRIC_ITEMS: tuple[Item, ...] = get_args(Item)
 
 # What a KPI indicator may measure: the per-agent statistics plus the QA figures.
-KPI_INDICATORS: tuple[str, ...] = (
+Indicator = Literal[
     "conversations",
     "sales",
     "orders",
@@ -57,22 +56,11 @@ KPI_INDICATORS: tuple[str, ...] = (
     "qa_days_lost",
     "qa_failure_rate",
     "complaints",
-)
+]
+KPI_INDICATORS: tuple[Indicator, ...] = get_args(Indicator)
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def parse_clock(text: str) -> time:
-    """``HH:MM`` (``24:00`` for midnight) as a time of day; ``ValueError`` otherwise."""
-    if text == "24:00":
-        return time(0, 0)
-    hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
-        raise ValueError(f"{text!r} is not HH:MM")
-    if int(hours) > 23 or int(minutes) > 59:
-        raise ValueError(f"{text!r} is not a time of day")
-    return time(int(hours), int(minutes))
 
 
 class _Strict(BaseModel):
@@ -176,30 +164,7 @@ class Threshold(_Strict):
 class IndicatorRule(_Strict):
     """One KPI indicator: what it measures, how it is scored, how much it weighs (%)."""
 
-    name: Literal[
-        "conversations",
-        "sales",
-        "orders",
-        "avg_order_value",
-        "conversion_rate",
-        "reply_rate",
-        "first_response_avg_s",
-        "response_avg_s",
-        "response_p90_s",
-        "greeting_breaches",
-        "reply_breaches",
-        "escalations",
-        "negative_flags",
-        "answer_ratio",
-        "chars_per_min",
-        "in_time_rate",
-        "missing_greetings",
-        "missing_closings",
-        "impolite_flags",
-        "qa_days_lost",
-        "qa_failure_rate",
-        "complaints",
-    ]
+    name: Indicator
     label: str = ""
     weight: Annotated[float, Field(gt=0, le=100)]
     scoring: Literal["absolute", "relative"]
@@ -250,7 +215,7 @@ class ShiftRule(_Strict):
     @field_validator("start", "end")
     @classmethod
     def _clock(cls, value: str) -> str:
-        parse_clock(value)
+        clock_time(value)
         return value
 
     @model_validator(mode="after")
@@ -273,11 +238,7 @@ class ShiftRules(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
+        return known_zone(value)
 
     @field_validator("shifts")
     @classmethod

@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from assist.core.outputs import ShiftEnd
-from assist.core.qa.rules import WEEKDAYS, ShiftRule, ShiftRules, parse_clock
+from assist.core.qa.rules import WEEKDAYS, ShiftRule, ShiftRules
+from assist.core.timeutil import clock_time
 
 __all__ = ["ShiftClock", "ShiftSchedule", "ShiftSpan"]
 
@@ -44,7 +45,7 @@ class ShiftSchedule:
         for rule in self.rules.shifts:
             if WEEKDAYS[day.weekday()] not in rule.days:
                 continue
-            start_t, end_t = parse_clock(rule.start), parse_clock(rule.end)
+            start_t, end_t = clock_time(rule.start), clock_time(rule.end)
             start = datetime.combine(day, start_t, self.zone)
             end_day = day if end_t > start_t else day + timedelta(days=1)
             end = datetime.combine(end_day, end_t, self.zone)

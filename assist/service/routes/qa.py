@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from assist.assembly import load_kpi, load_qa, load_sla
@@ -75,22 +76,36 @@ def _time(value: str | None, name: str, timezone: str) -> datetime | None:
         raise QueryError(f"{name}: {exc}") from None
 
 
-def _range(
-    month: str | None, start: str | None, end: str | None, timezone: str
-) -> tuple[datetime | None, datetime | None]:
+def _range(period: Period, timezone: str) -> tuple[datetime | None, datetime | None]:
     """``month`` or ``from``/``to`` as a half-open UTC range."""
-    if month:
-        if start or end:
+    if period.month:
+        if period.start or period.end:
             raise QueryError("give either month or from/to, not both")
         try:
-            return month_bounds(month, timezone)
+            return month_bounds(period.month, timezone)
         except ValueError as exc:
             raise QueryError(f"month: {exc}") from None
-    return _time(start, "from", timezone), _time(end, "to", timezone)
+    return _time(period.start, "from", timezone), _time(period.end, "to", timezone)
 
 
 def _timezone(settings: Settings) -> str:
     return load_sla(settings).service_hours.timezone
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The period a QA question is about: a month, or a from/to range."""
+
+    month: str | None
+    start: str | None
+    end: str | None
+
+
+def _period(month: MonthParam = None, start: FromParam = None, end: ToParam = None) -> Period:
+    return Period(month, start, end)
+
+
+PeriodDep = Annotated[Period, Depends(_period)]
 
 
 def _csv(rows: Iterable[Sequence[Any]], header: Sequence[str], filename: str) -> Response:
@@ -106,20 +121,14 @@ def _csv(rows: Iterable[Sequence[Any]], header: Sequence[str], filename: str) ->
     )
 
 
-async def _scores(
-    settings: Settings,
-    database: DatabaseDep,
-    month: str | None,
-    start: str | None,
-    end: str | None,
-) -> dict[str, Any]:
+async def _scores(settings: Settings, database: DatabaseDep, period: Period) -> dict[str, Any]:
     qa = load_qa(settings)
     timezone = _timezone(settings)
-    if not (month or start or end):
+    if not (period.month or period.start or period.end):
         raise QueryError("month (YYYY-MM) or from/to is required")
-    begin, finish = _range(month, start, end, timezone)
-    if month:
-        return await month_scores(database, qa, timezone, month)
+    begin, finish = _range(period, timezone)
+    if period.month:
+        return await month_scores(database, qa, timezone, period.month)
     return {
         "from": format_ts(begin) if begin else None,
         "to": format_ts(finish) if finish else None,
@@ -139,27 +148,17 @@ async def qa_conversation(
 
 
 @router.get("/api/qa/scores")
-async def qa_scores(
-    settings: SettingsDep,
-    database: DatabaseDep,
-    month: MonthParam = None,
-    start: FromParam = None,
-    end: ToParam = None,
-) -> Response:
+async def qa_scores(settings: SettingsDep, database: DatabaseDep, period: PeriodDep) -> Response:
     """Per agent: sampled days, failures, month points, band and complaints."""
-    return JSONResponse(await _scores(settings, database, month, start, end))
+    return JSONResponse(await _scores(settings, database, period))
 
 
 @router.get("/api/qa/scores.csv")
 async def qa_scores_csv(
-    settings: SettingsDep,
-    database: DatabaseDep,
-    month: MonthParam = None,
-    start: FromParam = None,
-    end: ToParam = None,
+    settings: SettingsDep, database: DatabaseDep, period: PeriodDep
 ) -> Response:
     """The month (or range) as CSV with Chinese column names (UTF-8 with BOM)."""
-    body = await _scores(settings, database, month, start, end)
+    body = await _scores(settings, database, period)
     rows = []
     for agent in body["agents"]:
         flat = {
@@ -171,19 +170,13 @@ async def qa_scores_csv(
             "deduction": "全部" if agent["deduction"] == "all" else agent["deduction"],
         }
         rows.append([flat[key] for key, _ in SCORE_COLUMNS])
-    name = f"qa-{month or 'range'}.csv"
+    name = f"qa-{period.month or 'range'}.csv"
     return _csv(rows, [label for _, label in SCORE_COLUMNS], name)
 
 
-async def _kpi(
-    settings: Settings,
-    database: DatabaseDep,
-    month: str | None,
-    start: str | None,
-    end: str | None,
-) -> dict[str, Any]:
+async def _kpi(settings: Settings, database: DatabaseDep, period: Period) -> dict[str, Any]:
     timezone = _timezone(settings)
-    begin, finish = _range(month, start, end, timezone)
+    begin, finish = _range(period, timezone)
     agents = await kpi_report(
         database, load_qa(settings), load_kpi(settings), timezone, begin, finish
     )
@@ -195,27 +188,15 @@ async def _kpi(
 
 
 @router.get("/api/kpi")
-async def kpi(
-    settings: SettingsDep,
-    database: DatabaseDep,
-    month: MonthParam = None,
-    start: FromParam = None,
-    end: ToParam = None,
-) -> Response:
+async def kpi(settings: SettingsDep, database: DatabaseDep, period: PeriodDep) -> Response:
     """The composite KPI (seed 002 ch.4, ``rules/kpi.yaml``) per agent, with breakdown."""
-    return JSONResponse(await _kpi(settings, database, month, start, end))
+    return JSONResponse(await _kpi(settings, database, period))
 
 
 @router.get("/api/kpi.csv")
-async def kpi_csv(
-    settings: SettingsDep,
-    database: DatabaseDep,
-    month: MonthParam = None,
-    start: FromParam = None,
-    end: ToParam = None,
-) -> Response:
+async def kpi_csv(settings: SettingsDep, database: DatabaseDep, period: PeriodDep) -> Response:
     """The KPI as CSV (Chinese column names, UTF-8 with BOM): value and points per indicator."""
-    agents = (await _kpi(settings, database, month, start, end))["agents"]
+    agents = (await _kpi(settings, database, period))["agents"]
     indicators = agents[0]["indicators"] if agents else []
     header = ["客服", "综合得分"]
     for indicator in indicators:
