@@ -123,7 +123,8 @@ class Engine:
             return HandleResult(duplicate=True)
         self._remember(event.id)
         if self.shift_clock is not None:
-            self.shift_clock.start(event.ts)
+            # From the receive time: a late event must not replay shift ends long past.
+            self.shift_clock.start(now)
         outputs = self._fire(event.ts)
         conversation = self.conversations.get(event.conversation_id)
         if conversation is None:
