@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,7 +20,7 @@ from assist.core.qa.handover import build_handover
 from assist.core.qa.kpi import score_agents
 from assist.core.qa.rubric import ChatFacts, EventFact, FindingFact, WaitFact, score
 from assist.core.qa.rules import KpiRules, QaRules
-from assist.core.qa.scoring import month_bounds, period_report
+from assist.core.qa.scoring import local_day, month_bounds, period_report, sample_ids
 from assist.store.stats import agent_stats
 from assist.store.tables import ConversationRow, EventRow, FindingRow, WaitRow
 
@@ -174,9 +174,21 @@ async def range_scores(
     start: datetime | None,
     end: datetime | None,
 ) -> list[dict[str, Any]]:
-    """Per agent: sampled days, points and band for chats closed in ``[start, end)``."""
+    """Per agent: sampled days, points and band for chats closed in ``[start, end)``.
+
+    The day's sample is drawn from the closed chats' ids first, so only the sampled
+    chats' events are read (a month of a busy shop has far more chats than samples).
+    """
     async with database.connect() as connection:
-        facts = await _facts(connection, await _closed_heads(connection, start, end))
+        heads = await _closed_heads(connection, start, end)
+        days: dict[tuple[str, date], list[str]] = defaultdict(list)
+        for cid, (agent, closed_at) in heads.items():
+            if agent is not None and closed_at is not None:
+                days[(agent, local_day(closed_at, timezone))].append(cid)
+        chosen = {
+            cid for (agent, day), ids in days.items() for cid in sample_ids(ids, agent, day, rules)
+        }
+        facts = await _facts(connection, {cid: heads[cid] for cid in chosen})
     complaints = await complaint_counts(database, start, end)
     return period_report((score(f, rules) for f in facts), rules, timezone, complaints)
 

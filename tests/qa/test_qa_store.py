@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 from assist.assembly import build_engine, load_kpi, load_qa
+from assist.core.qa.rubric import ChatScore, ItemResult
+from assist.core.qa.scoring import period_report
 from assist.core.timeutil import parse_ts
 from assist.replay import QaRequest, replay_lines
 from assist.settings import Settings
@@ -93,3 +95,57 @@ async def test_qa_scores_kpi_and_handover_agree_across_backends(
     assert isinstance(handover, dict)
     assert [o["order_id"] for o in handover["unpaid_orders"]] == ["T-1"]
     assert "拍了，怎么付款" in [q["text"] for q in handover["unanswered_questions"]]
+
+
+def busy_day() -> list[str]:
+    """30 chats of one agent on one day; every fourth one lacks the welcome."""
+    lines = []
+    for i in range(30):
+        minute = f"2026-11-23T10:{i:02d}:{{:02d}}+08:00"
+        cid = f"c-{i}"
+        first = "有货，L码" if i % 4 == 0 else "亲，您好，欢迎光临～有什么可以帮您"
+        script = [
+            ("customer_message", 0, "在吗"),
+            ("agent_message", 5, first),
+            ("agent_message", 8, "感谢您的支持，再见～"),
+            ("conversation_closed", 10, None),
+        ]
+        for n, (kind, second, text) in enumerate(script):
+            body = {"id": f"{cid}-{n}", "type": kind, "conversation_id": cid, "agent_id": "a-1"}
+            body["ts"] = minute.format(second)
+            if text:
+                body["text"] = text
+            lines.append(json.dumps(body, ensure_ascii=False))
+    return lines
+
+
+async def test_the_store_samples_before_it_reads_and_still_judges_the_same_20(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'busy.db'}"
+    rules = load_qa(Settings())
+    qa = QaRequest(rules, TZ, "2026-11")
+    report = await replay_lines(busy_day(), build_engine(Settings(), with_suggester=False), url, qa)
+    assert report.qa is not None
+    (agent,) = report.qa["agents"]
+    (day,) = agent["days"]
+
+    database = open_database(url)
+    try:
+        every = [await conversation_qa(database, rules, f"c-{i}") for i in range(30)]
+    finally:
+        await database.dispose()
+    scores = [
+        ChatScore(
+            chat["conversation_id"],
+            chat["agent_id"],
+            parse_ts(chat["closed_at"]),
+            tuple(ItemResult(**item) for item in chat["items"]),
+        )
+        for chat in every
+        if chat is not None
+    ]
+    assert len(scores) == 30 and sum(not s.passed for s in scores) == 8
+    (expected,) = period_report(scores, rules, TZ)
+    assert agent == expected
+    assert day["sampled"] == 20 and 0 < day["failed"] <= 8

@@ -31,6 +31,7 @@ __all__ = [
     "month_bounds",
     "period_report",
     "sample",
+    "sample_ids",
 ]
 
 
@@ -60,18 +61,24 @@ def _rank(seed: str, agent_id: str, day: date, conversation_id: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def sample_ids(
+    conversation_ids: Iterable[str], agent_id: str, day: date, rules: QaRules
+) -> list[str]:
+    """The ids of the day's ``sample_size`` chats of ``agent_id`` (all when fewer), in
+    sample order. Any superset of the sample samples to the same ids, so the store can
+    pick the sample first and fetch only the chats it has to judge."""
+    ranked = sorted(
+        conversation_ids, key=lambda cid: (_rank(rules.sample_seed, agent_id, day, cid), cid)
+    )
+    return ranked[: rules.sample_size]
+
+
 def sample(
     scores: Iterable[ChatScore], agent_id: str, day: date, rules: QaRules
 ) -> list[ChatScore]:
     """The day's ``sample_size`` chats of ``agent_id`` (all of them when fewer)."""
-    ranked = sorted(
-        scores,
-        key=lambda s: (
-            _rank(rules.sample_seed, agent_id, day, s.conversation_id),
-            s.conversation_id,
-        ),
-    )
-    return ranked[: rules.sample_size]
+    by_id = {s.conversation_id: s for s in scores}
+    return [by_id[cid] for cid in sample_ids(by_id, agent_id, day, rules)]
 
 
 @dataclass(frozen=True, slots=True)
