@@ -51,6 +51,17 @@ async def _facts(
     waits: dict[str, list[WaitFact]] = defaultdict(list)
     ids = sorted(heads)
     for chunk in _chunks(ids):
+        # Order ids live in the payload; only order events need it (decoding every
+        # payload's JSON would dominate a month's scoring).
+        order_ids = {
+            row.id: row.payload.get("order_id")
+            for row in await connection.execute(
+                select(EventRow.id, EventRow.payload).where(
+                    EventRow.conversation_id.in_(chunk),
+                    EventRow.type.in_(("order_placed", "order_paid")),
+                )
+            )
+        }
         for row in await connection.execute(
             select(
                 EventRow.conversation_id,
@@ -60,16 +71,22 @@ async def _facts(
                 EventRow.agent_id,
                 EventRow.text,
                 EventRow.amount,
-                EventRow.payload,
             )
             .where(EventRow.conversation_id.in_(chunk))
             .order_by(EventRow.ts, EventRow.id)
         ):
-            order_id = row.payload.get("order_id") if row.payload else None
             events[row.conversation_id].append(
-                EventFact(row.id, row.type, row.ts, row.agent_id, row.text, order_id, row.amount)
+                EventFact(
+                    row.id,
+                    row.type,
+                    row.ts,
+                    row.agent_id,
+                    row.text,
+                    order_ids.get(row.id),
+                    row.amount,
+                )
             )
-        for row in await connection.execute(
+        for finding in await connection.execute(
             select(
                 FindingRow.conversation_id,
                 FindingRow.message_id,
@@ -79,8 +96,10 @@ async def _facts(
             .where(FindingRow.conversation_id.in_(chunk))
             .order_by(FindingRow.at, FindingRow.message_id, FindingRow.start)
         ):
-            findings[row.conversation_id].append(FindingFact(row.message_id, row.rule, row.phrase))
-        for row in await connection.execute(
+            findings[finding.conversation_id].append(
+                FindingFact(finding.message_id, finding.rule, finding.phrase)
+            )
+        for wait in await connection.execute(
             select(
                 WaitRow.conversation_id,
                 WaitRow.kind,
@@ -92,8 +111,8 @@ async def _facts(
             .where(WaitRow.conversation_id.in_(chunk))
             .order_by(WaitRow.started_at)
         ):
-            waits[row.conversation_id].append(
-                WaitFact(row.kind, row.started_at, row.waited_s, row.breached, row.answer_id)
+            waits[wait.conversation_id].append(
+                WaitFact(wait.kind, wait.started_at, wait.waited_s, wait.breached, wait.answer_id)
             )
     return [
         ChatFacts(
