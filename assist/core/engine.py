@@ -199,6 +199,9 @@ class Engine:
                 (not c.is_open and c.updated_at < closed_before)
                 or (c.updated_at < idle_before and c.next_due() is None)
             )
+            # An order still awaiting payment keeps its conversation: the reminder's
+            # firing must be written into the conversation's stored state.
+            and not (self.orders is not None and cid in self.orders.pending)
         ]
         for cid in stale:
             del self.conversations[cid]

@@ -164,3 +164,15 @@ def test_a_customer_message_classified_as_complaint_raises_a_complaint_alert() -
         event("e2", EventType.CUSTOMER_MESSAGE, 1, text="这款有L码吗"), at(1)
     ).outputs
     assert alerts(calm, AlertKind.COMPLAINT) == []
+
+
+def test_a_conversation_with_an_unpaid_order_stays_in_memory_until_the_reminder() -> None:
+    core = engine(after_s=7200)
+    core.handle(event("e1", EventType.ORDER_PLACED, 0, agent_id="a-1", order_id="o-1"), at(0))
+    core.handle(event("e2", EventType.CONVERSATION_CLOSED, 1), at(1))
+    assert core.evict(closed_before=at(3600), idle_before=at(3600)) == []
+    fired = core.advance(at(7300))
+    assert [a.message_id for a in alerts(fired, AlertKind.UNPAID_ORDER)] == ["o-1"]
+    (snapshot,) = [o for o in fired if isinstance(o, ConversationSnapshot)]
+    assert snapshot.state["unpaid_orders"] == []
+    assert core.evict(closed_before=at(7300), idle_before=at(7300)) == ["c-1"]

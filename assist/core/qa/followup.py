@@ -7,7 +7,8 @@ supervisors. An order nobody served (自动拍下) goes to the duty agent of the
 
 The pending orders are per conversation and travel inside the conversation's stored
 state, so a restart neither loses nor repeats a reminder; a deadline missed while the
-service was down fires at start-up, like a missed SLA deadline.
+service was down fires at start-up, like a missed SLA deadline; a conversation with an
+order awaiting payment is not evicted from memory before its reminder.
 """
 
 from __future__ import annotations
