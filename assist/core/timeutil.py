@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "EARLIEST",
     "LATEST",
+    "clock_time",
     "format_ts",
     "from_micros",
+    "known_zone",
     "parse_query_time",
     "parse_ts",
     "seconds_between",
@@ -69,12 +72,13 @@ def _in_range(parsed: datetime, value: object) -> datetime:
 _SPACE_FOR_PLUS = re.compile(r"(\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d(?::?\d\d)?)$")
 
 
-def parse_query_time(value: str, zone: tzinfo) -> datetime:
+def parse_query_time(value: str, zone: tzinfo, *, day_end: bool = False) -> datetime:
     """A ``from``/``to`` query value as an instant; ``ValueError`` when it names none.
 
     Forgiving where a person typed it: a plain date (``2026-12-02``) or a date-time
     without offset is read in the shop's time zone ``zone``, and a space standing where a
-    ``+`` offset was (an unescaped ``+`` arrives as a space) is read as the ``+``.
+    ``+`` offset was (an unescaped ``+`` arrives as a space) is read as the ``+``. With
+    ``day_end`` a plain date means the end of that day (the next midnight).
     """
     text = value.strip()
     if len(text) == 10 and text[4:5] == "-" and text[7:8] == "-":
@@ -82,6 +86,8 @@ def parse_query_time(value: str, zone: tzinfo) -> datetime:
             day = date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        if day_end:
+            day += timedelta(days=1)
         return _in_range(datetime.combine(day, time(0), tzinfo=zone), value)
     text = _SPACE_FOR_PLUS.sub(r"\1+\2", text)
     try:
@@ -114,3 +120,26 @@ def from_micros(micros: int) -> datetime:
 def seconds_between(start: datetime, end: datetime) -> float:
     """Elapsed seconds rounded to the millisecond, as every metric reports them."""
     return round((end - start).total_seconds(), 3)
+
+
+def clock_time(text: str) -> time:
+    """``HH:MM`` (``24:00`` for midnight) as a time of day; ``ValueError`` otherwise.
+
+    Rule files write shop hours and shifts this way (18:30–24:00)."""
+    if text == "24:00":
+        return time(0, 0)
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f"{text!r} is not HH:MM")
+    if int(hours) > 23 or int(minutes) > 59:
+        raise ValueError(f"{text!r} is not a time of day")
+    return time(int(hours), int(minutes))
+
+
+def known_zone(name: str) -> str:
+    """``name`` if it is an IANA time zone (Asia/Shanghai); ``ValueError`` otherwise."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+    return name

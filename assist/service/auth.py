@@ -104,11 +104,15 @@ class Gate:
 
 
 def require(kind: NeedKind) -> Any:
-    """A dependency admitting callers that may do ``kind`` (agent id from the path)."""
+    """A dependency admitting callers that may do ``kind``; for an agent's own resource
+    the agent id comes from the path (``/panel/{agent_id}``) or the query (``?agent_id=``).
+    """
 
     async def check(conn: HTTPConnection) -> Role | None:
         gate: Gate = conn.app.state.gate
-        agent_id = conn.path_params.get("agent_id") if kind is NeedKind.AGENT else None
+        agent_id = None
+        if kind is NeedKind.AGENT:
+            agent_id = conn.path_params.get("agent_id") or conn.query_params.get("agent_id")
         return gate.admit(conn, Need(kind, agent_id))
 
     return Depends(check)

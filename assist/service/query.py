@@ -1,7 +1,8 @@
 """Forgiving, exact ``from``/``to`` query parameters, shared by every range endpoint.
 
 People type these into URLs: a plain date (``from=2026-12-02``) is that day's midnight in
-the shop's time zone, so is a date-time without offset; a ``+08:00`` typed unescaped
+the shop's time zone (as ``to``, the next midnight: the day is included), a date-time
+without offset is read in that zone too; a ``+08:00`` typed unescaped
 arrives as `` 08:00`` and is read as meant. What cannot be read, or a ``from`` after
 ``to``, is a 422 ``invalid_query`` naming the parameter — never a 500, never an empty 200.
 """
@@ -37,11 +38,14 @@ class TimeRange:
 
 
 def query_time(value: str | None, name: str, zone: tzinfo) -> datetime | None:
-    """One parameter as an instant (``None`` when absent); :class:`QueryError` otherwise."""
+    """One parameter as an instant (``None`` when absent); :class:`QueryError` otherwise.
+
+    A plain date given as ``to`` means the end of that day, so ``from=D&to=D`` is day D.
+    """
     if value is None or value == "":
         return None
     try:
-        return parse_query_time(value, zone)
+        return parse_query_time(value, zone, day_end=name == "to")
     except ValueError as exc:
         raise QueryError(f"{name}: {exc}") from None
 

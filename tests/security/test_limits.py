@@ -122,9 +122,10 @@ async def test_query_times_are_forgiving_where_people_type_them_and_exact_otherw
         httpx.AsyncClient(base_url=server.base, headers=JSON) as http,
     ):
         assert (await http.post("/api/events", content=event("q-1"))).status_code == 200
-        day = await http.get("/api/agents/stats", params={"from": "2026-12-02", "to": "2026-12-03"})
+        day = await http.get("/api/agents/stats", params={"from": "2026-12-02", "to": "2026-12-02"})
         assert day.status_code == 200
         assert day.json()["from"] == "2026-12-01T16:00:00.000Z"  # Asia/Shanghai midnight
+        assert day.json()["to"] == "2026-12-02T16:00:00.000Z"  # a "to" date includes its day
         assert day.json()["agents"][0]["agent_id"] == "a-1"
         # "+08:00" typed into a URL unescaped arrives as " 08:00".
         spaced = await http.get("/api/agents/stats?from=2026-12-02T10:00:00+08:00")
@@ -132,7 +133,7 @@ async def test_query_times_are_forgiving_where_people_type_them_and_exact_otherw
         naive = await http.get("/api/agents/stats", params={"to": "2026-12-02 09:00"})
         assert naive.json()["to"] == "2026-12-02T01:00:00.000Z" and naive.json()["agents"] == []
         backwards = await http.get(
-            "/api/agents/stats", params={"from": "2026-12-03", "to": "2026-12-02"}
+            "/api/agents/stats", params={"from": "2026-12-04", "to": "2026-12-02"}
         )
         assert backwards.status_code == 422
         assert backwards.json()["error"]["code"] == "invalid_query"

@@ -47,6 +47,14 @@ HTTP = [
     ("GET", "/panel/a-1"),
     ("GET", "/panel/a-2"),
     ("GET", "/supervisor"),
+    ("GET", "/qa"),
+    ("GET", "/api/qa/scores?month=2026-12"),
+    ("GET", "/api/qa/scores.csv?month=2026-12"),
+    ("GET", "/api/qa/conversations/c-1"),
+    ("GET", "/api/kpi?month=2026-12"),
+    ("GET", "/api/kpi.csv?month=2026-12"),
+    ("GET", "/api/handover?agent_id=a-1"),
+    ("GET", "/api/handover?agent_id=a-2"),
     ("GET", "/healthz"),
 ]
 CHANNELS = ["/ws/ingest", "/ws/agent/a-1", "/ws/agent/a-2", "/ws/supervisor"]
@@ -57,19 +65,30 @@ READ = {
     "GET /api/conversations/c-1",
     "GET /metrics",
 }
+QA = {
+    "GET /qa",
+    "GET /api/qa/scores?month=2026-12",
+    "GET /api/qa/scores.csv?month=2026-12",
+    "GET /api/qa/conversations/c-1",
+    "GET /api/kpi?month=2026-12",
+    "GET /api/kpi.csv?month=2026-12",
+}
 ALLOWED = {
     "ingest": {"POST /api/events", "ws /ws/ingest"},
     "supervisor": READ
+    | QA
     | {
         "GET /panel/a-1",
         "GET /panel/a-2",
         "GET /supervisor",
+        "GET /api/handover?agent_id=a-1",
+        "GET /api/handover?agent_id=a-2",
         "ws /ws/agent/a-1",
         "ws /ws/agent/a-2",
         "ws /ws/supervisor",
     },
-    "qa": READ,
-    "agent:a-1": {"GET /panel/a-1", "ws /ws/agent/a-1"},
+    "qa": READ | QA,
+    "agent:a-1": {"GET /panel/a-1", "GET /api/handover?agent_id=a-1", "ws /ws/agent/a-1"},
     "no token": set(),
     "unknown token": set(),
 }
