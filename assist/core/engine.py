@@ -10,23 +10,14 @@ structures are the deadline heap and the set of seen event ids.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from assist.core.events import Event, EventType
-from assist.core.outputs import (
-    Alert,
-    AlertKind,
-    ConversationSnapshot,
-    EventRecord,
-    Finding,
-    LintReport,
-    Output,
-    Suggestion,
-    SuggestionResult,
-)
+from assist.core.nlp import Linter, NlpKind, NlpRequest, Suggester, request_outputs, run_request
+from assist.core.outputs import Alert, ConversationSnapshot, EventRecord, Output
 from assist.core.sla.conversation import Conversation
 from assist.core.sla.hours import SlaConfig
 from assist.core.timeutil import seconds_between
@@ -34,18 +25,6 @@ from assist.core.timeutil import seconds_between
 __all__ = ["Engine", "HandleResult", "Linter", "Suggester"]
 
 DEFAULT_SEEN_IDS = 1_000_000
-
-
-class Suggester(Protocol):
-    def suggest(self, text: str, product_id: str | None = None) -> SuggestionResult: ...
-
-
-class Linter(Protocol):
-    def lint_message(
-        self, text: str, *, first_in_conversation: bool, typing_s: float | None
-    ) -> tuple[Finding, ...]: ...
-
-    def lint_close(self, agent_texts: Sequence[str]) -> tuple[Finding, ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +45,14 @@ class Engine:
         suggester: Suggester | None = None,
         linter: Linter | None = None,
         seen_ids_limit: int = DEFAULT_SEEN_IDS,
+        defer_nlp: bool = False,
     ) -> None:
         self.config = config or SlaConfig()
         self.suggester = suggester
         self.linter = linter
+        # Deferred: an event's NLP step comes out as an NlpRequest output for a worker
+        # pool to run; inline (replay, tests): its suggestion/lint outputs come out at once.
+        self.defer_nlp = defer_nlp
         self.conversations: dict[str, Conversation] = {}
         self.clock: datetime | None = None
         self._heap: list[tuple[datetime, str]] = []
@@ -181,43 +164,59 @@ class Engine:
         agent_id = conversation.agent_id
         outputs.insert(0, EventRecord(event, event.agent_id or agent_id, typing_s))
 
-        if event.type is EventType.CUSTOMER_MESSAGE and self.suggester is not None:
-            result = self.suggester.suggest(event.text or "", event.product_id)
-            outputs.append(Suggestion(conversation.id, agent_id, event.id, result))
-        elif event.type is EventType.AGENT_MESSAGE and self.linter is not None:
-            findings = self.linter.lint_message(
-                event.text or "", first_in_conversation=first_agent_message, typing_s=typing_s
-            )
-            outputs.extend(self._lint_outputs(conversation, event, findings))
-        elif (
-            event.type is EventType.CONVERSATION_CLOSED
-            and self.linter is not None
-            and closing_texts
-        ):
-            findings = self.linter.lint_close(closing_texts)
-            if findings:
-                outputs.extend(self._lint_outputs(conversation, event, findings))
+        request = self._nlp_request(
+            conversation, event, typing_s, first_agent_message, closing_texts
+        )
+        if request is not None:
+            if self.defer_nlp:
+                outputs.append(request)
+            else:
+                result = run_request(request, self.suggester, self.linter)
+                outputs.extend(request_outputs(request, result))
         outputs.append(self._snapshot(conversation, event.ts))
         return outputs
 
-    def _lint_outputs(
-        self, conversation: Conversation, event: Event, findings: tuple[Finding, ...]
-    ) -> list[Output]:
-        agent_id = event.agent_id or conversation.agent_id
-        outputs: list[Output] = [LintReport(conversation.id, agent_id, event.id, findings)]
-        phrases = [f.phrase for f in findings if f.rule == "negative_phrase" and f.phrase]
-        if phrases:
-            outputs.append(
-                Alert(
-                    AlertKind.NEGATIVE_PHRASE,
-                    conversation.id,
-                    agent_id,
-                    event.ts,
-                    message_id=event.id,
-                    detail={"phrases": phrases, "text": event.text or ""},
-                )
+    @staticmethod
+    def _nlp_request(
+        conversation: Conversation,
+        event: Event,
+        typing_s: float | None,
+        first_agent_message: bool,
+        closing_texts: list[str],
+    ) -> NlpRequest | None:
+        """The NLP step ``event`` calls for, with the state it depends on captured now."""
+        if event.type is EventType.CUSTOMER_MESSAGE:
+            return NlpRequest(
+                NlpKind.SUGGEST,
+                conversation.id,
+                conversation.agent_id,
+                event.id,
+                event.ts,
+                text=event.text or "",
+                product_id=event.product_id,
             )
-        return outputs
+        agent_id = event.agent_id or conversation.agent_id
+        if event.type is EventType.AGENT_MESSAGE:
+            return NlpRequest(
+                NlpKind.LINT,
+                conversation.id,
+                agent_id,
+                event.id,
+                event.ts,
+                text=event.text or "",
+                first_in_conversation=first_agent_message,
+                typing_s=typing_s,
+            )
+        if event.type is EventType.CONVERSATION_CLOSED and closing_texts:
+            return NlpRequest(
+                NlpKind.CLOSE,
+                conversation.id,
+                agent_id,
+                event.id,
+                event.ts,
+                texts=tuple(closing_texts),
+            )
+        return None
 
     def _snapshot(self, conversation: Conversation, at: datetime) -> ConversationSnapshot:
         """The conversation's state; ``at`` stands in for a last activity never recorded."""
