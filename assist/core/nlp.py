@@ -26,21 +26,25 @@ from assist.core.outputs import (
 )
 
 __all__ = [
-    "Linter",
+    "LintsMessages",
     "NlpKind",
     "NlpRequest",
     "NlpResult",
-    "Suggester",
+    "SuggestsReplies",
     "request_outputs",
     "run_request",
 ]
 
 
-class Suggester(Protocol):
+class SuggestsReplies(Protocol):
+    """What the engine needs of a suggester (:class:`assist.core.suggest.suggester.Suggester`)."""
+
     def suggest(self, text: str, product_id: str | None = None) -> SuggestionResult: ...
 
 
-class Linter(Protocol):
+class LintsMessages(Protocol):
+    """What the engine needs of a linter (:class:`assist.core.lint.linter.Linter`)."""
+
     def lint_message(
         self, text: str, *, first_in_conversation: bool, typing_s: float | None
     ) -> tuple[Finding, ...]: ...
@@ -52,7 +56,7 @@ NlpResult = SuggestionResult | tuple[Finding, ...]
 
 
 def run_request(
-    request: NlpRequest, suggester: Suggester | None, linter: Linter | None
+    request: NlpRequest, suggester: SuggestsReplies | None, linter: LintsMessages | None
 ) -> NlpResult | None:
     """The suggestion or the findings for ``request``; None when no rules for it are loaded."""
     if request.kind is NlpKind.SUGGEST:

@@ -38,7 +38,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from assist.core.errors import RulesError
-from assist.core.nlp import Linter, NlpResult, Suggester, request_outputs, run_request
+from assist.core.nlp import LintsMessages, NlpResult, SuggestsReplies, request_outputs, run_request
 from assist.core.outputs import NlpKind, NlpRequest, Output
 from assist.core.suggest.catalog import Catalog, Product
 from assist.settings import Settings
@@ -49,7 +49,7 @@ log = logging.getLogger("assist.nlp")
 _BATCH = 256
 _BATCHES_IN_FLIGHT = 2
 
-Rules = Callable[[], tuple[Suggester | None, Linter | None]]
+Rules = Callable[[], tuple[SuggestsReplies | None, LintsMessages | None]]
 Reload = tuple[Settings, tuple[Product, ...]]
 
 
@@ -67,8 +67,8 @@ class PoolMetrics:
 
 # -- the worker process ---------------------------------------------------------------
 
-_worker_suggester: Suggester | None = None
-_worker_linter: Linter | None = None
+_worker_suggester: SuggestsReplies | None = None
+_worker_linter: LintsMessages | None = None
 
 
 def _worker_load(reload: Reload) -> None:
