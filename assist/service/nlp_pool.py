@@ -55,14 +55,23 @@ Reload = tuple[Settings, tuple[Product, ...]]
 
 @dataclass
 class PoolMetrics:
-    """Counts the pool keeps; the service mirrors them into Prometheus."""
+    """Counts the pool keeps; ``listener`` (the service's Prometheus counters) hears
+    each skip and failure as it happens."""
 
     skipped: dict[str, int] = field(default_factory=dict)
     failures: int = 0
     batches: int = 0
+    listener: Callable[[str], None] | None = None
 
     def skip(self, kind: NlpKind) -> None:
         self.skipped[kind.value] = self.skipped.get(kind.value, 0) + 1
+        if self.listener is not None:
+            self.listener(kind.value)
+
+    def fail(self) -> None:
+        self.failures += 1
+        if self.listener is not None:
+            self.listener("failure")
 
 
 # -- the worker process ---------------------------------------------------------------
@@ -285,7 +294,7 @@ class NlpPool:
         try:
             results = done.result()
         except Exception:
-            self.metrics.failures += 1
+            self.metrics.fail()
             log.exception("an NLP worker failed; running its batch here")
             if executor is lane.executor and not self._closed:
                 executor.shutdown(wait=False)

@@ -17,17 +17,13 @@ __all__ = ["router"]
 
 router = APIRouter()
 
-# Frames waiting for their commit per ingest connection; beyond this the reader pauses,
-# which pushes back on the sender instead of growing memory.
-_INGEST_PIPELINE = 256
-
 
 @router.post("/api/events")
 async def post_events(request: Request, runtime: RuntimeDep, metrics: MetricsDep) -> Response:
     """One event or a JSON array; answered after the accepted events are stored."""
     started = time.perf_counter()
     body = await request.body()
-    replies, committed = runtime.ingest(body)
+    replies, committed = await runtime.admit(body)
     await committed
     metrics.ack_latency.observe(time.perf_counter() - started)
     answers = replies if isinstance(replies, list) else [replies]
@@ -37,10 +33,16 @@ async def post_events(request: Request, runtime: RuntimeDep, metrics: MetricsDep
 
 @router.websocket("/ws/ingest")
 async def ws_ingest(websocket: WebSocket, runtime: RuntimeDep, metrics: MetricsDep) -> None:
-    """Frames in; per frame one reply (an array for an array), after the commit."""
+    """Frames in; per frame one reply (an array for an array), after the commit.
+
+    At most ``ingest_in_flight`` frames per connection wait for their commit; beyond that
+    the connection is not read, which slows the sender down (TCP back-pressure). Each
+    wait lasts about one commit, well inside the keepalive timeout, so the paused
+    connection's pings are still answered in time and it is never closed for it.
+    """
     await websocket.accept()
     pipeline: asyncio.Queue[tuple[Any, asyncio.Future[None], float] | None] = asyncio.Queue(
-        _INGEST_PIPELINE
+        runtime.settings.ingest_in_flight
     )
 
     async def send_replies() -> None:
@@ -60,7 +62,7 @@ async def ws_ingest(websocket: WebSocket, runtime: RuntimeDep, metrics: MetricsD
             if raw is None:
                 raw = message.get("bytes") or b""
             started = time.perf_counter()
-            replies, committed = runtime.ingest(raw)
+            replies, committed = await runtime.admit(raw)
             await pipeline.put((replies, committed, started))
     except WebSocketDisconnect:
         pass
