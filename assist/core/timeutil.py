@@ -8,6 +8,7 @@ Outbound frames use ISO-8601 UTC with milliseconds (DESIGN.md "Event protocol").
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 __all__ = ["format_ts", "from_micros", "parse_ts", "seconds_between", "to_micros"]
 
@@ -41,8 +42,12 @@ def parse_ts(value: object) -> datetime:
     raise ValueError("ts must be an ISO-8601 string or epoch milliseconds")
 
 
+@lru_cache(maxsize=4096)
 def format_ts(instant: datetime) -> str:
-    """ISO-8601 in UTC with milliseconds, the one form every outbound frame uses."""
+    """ISO-8601 in UTC with milliseconds, the one form every outbound frame uses.
+
+    Cached: a frame's events share their receive time, a wait's instants are formatted
+    for each of its timer frames, snapshots and store keys — each is formatted once."""
     utc = instant if instant.tzinfo is UTC else instant.astimezone(UTC)
     return utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
