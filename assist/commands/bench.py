@@ -88,6 +88,25 @@ def _rss_mb(pid: int | None) -> dict[str, float] | None:
     return values
 
 
+def _server_lateness(url: str) -> dict[str, float]:
+    """The share of timer alerts the server handed to subscribers within 10 and 25 ms
+    of their deadline (its own histogram), to tell server delay from delivery delay."""
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    buckets: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("assist_alert_lateness_seconds_bucket"):
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets[bound] = float(line.rsplit(" ", 1)[1])
+    total = buckets.get("+Inf", 0.0)
+    if not total:
+        return {}
+    return {
+        "within_10ms": round(buckets.get("0.01", 0.0) / total, 4),
+        "within_25ms": round(buckets.get("0.025", 0.0) / total, 4),
+    }
+
+
 def _health(url: str) -> dict[str, Any]:
     with urllib.request.urlopen(url + "/healthz", timeout=10) as response:
         body: dict[str, Any] = json.loads(response.read())
@@ -187,6 +206,7 @@ def run(args: argparse.Namespace) -> int:
                     if reference_rate
                     else None,
                     "alert_lateness_ms": alerts,
+                    "server_alert_lateness": _server_lateness(url),
                     "open_conversations": health.get("open_conversations"),
                     "rss_mb": _rss_mb(pid),
                 }
@@ -219,7 +239,8 @@ def _print(report: dict[str, Any]) -> None:
             f"{part['share_of_reference']:.1%} of the reference; "
             f"ack p50 {ack['p50']} ms p99 {ack['p99']} ms; "
             f"alerts late p50 {alerts['p50']} p99 {alerts['p99']} max {alerts['max']} ms "
-            f"(n={alerts['count']}); supervisor dropped: {alerts['supervisor_dropped']}; "
+            f"(n={alerts['count']}; server side {part['server_alert_lateness']}); "
+            f"supervisor dropped: {alerts['supervisor_dropped']}; "
             f"closed: {part['connections_closed_by_server'] or 'none'}; "
             f"open conversations {part['open_conversations']}; RSS MB {part['rss_mb']}"
         )

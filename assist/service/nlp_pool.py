@@ -28,9 +28,11 @@ suggestion or lint finding is lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import multiprocessing
+import os
 import zlib
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -48,6 +50,10 @@ __all__ = ["NlpPool", "PoolMetrics"]
 log = logging.getLogger("assist.nlp")
 _BATCH = 256
 _BATCHES_IN_FLIGHT = 2
+_DELIVER = 32
+# Workers yield the CPU to the event loop's process: on a busy machine a due alert must
+# not wait for the scheduler to finish a worker's time slice.
+_WORKER_NICE = 10
 
 Rules = Callable[[], tuple[SuggestsReplies | None, LintsMessages | None]]
 Reload = tuple[Settings, tuple[Product, ...]]
@@ -95,6 +101,12 @@ def _worker_load(reload: Reload) -> None:
     _worker_suggester, _worker_linter = suggester, linter
 
 
+def _worker_start(reload: Reload) -> None:
+    with contextlib.suppress(OSError):
+        os.nice(_WORKER_NICE)
+    _worker_load(reload)
+
+
 def _worker_run(batch: Sequence[NlpRequest], reload: Reload | None) -> list[NlpResult | None]:
     if reload is not None:
         _worker_load(reload)
@@ -106,7 +118,7 @@ def _executor(reload: Reload) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         1,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_worker_load,
+        initializer=_worker_start,
         initargs=(reload,),
     )
 
@@ -173,6 +185,7 @@ class NlpPool:
         end = loop.time() + timeout_s
         while self.pending and loop.time() < end:
             await asyncio.sleep(0.01)
+        await asyncio.sleep(0)  # the last results' hand-on callbacks
         for lane in self._lanes:
             if lane.executor is not None:
                 lane.executor.shutdown(wait=False, cancel_futures=True)
@@ -313,9 +326,17 @@ class NlpPool:
     ) -> None:
         lane.in_flight -= 1
         self._working -= len(batch)
+        self._pump(lane)
+        # Handed on in small pieces, each its own turn of the loop, so a due timer never
+        # waits for a whole batch of frames to be published and stored.
+        loop = asyncio.get_running_loop()
+        pairs = list(zip(batch, results, strict=True))
+        for start in range(0, len(pairs), _DELIVER):
+            loop.call_soon(self._hand_on, pairs[start : start + _DELIVER])
+
+    def _hand_on(self, pairs: list[tuple[NlpRequest, NlpResult | None]]) -> None:
         outputs: list[Output] = []
-        for request, result in zip(batch, results, strict=True):
+        for request, result in pairs:
             outputs.extend(request_outputs(request, result))
         if outputs:
             self._deliver(outputs)
-        self._pump(lane)
