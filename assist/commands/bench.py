@@ -35,7 +35,9 @@ def register(sub: Any) -> None:
     parser.add_argument("--reference-url", help="a running reference (default: start one)")
     parser.add_argument("--db", help="database URL for the assist it starts")
     parser.add_argument("--seconds", type=float, default=10.0, help="saturated load on assist")
-    parser.add_argument("--reference-seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--reference-seconds", type=float, default=6.0, help="half before, half after assist"
+    )
     parser.add_argument("--connections", type=int, default=4, help="ingest websockets")
     parser.add_argument("--in-flight", type=int, default=4, help="frames outstanding per socket")
     parser.add_argument("--batch", type=int, default=100, help="events per frame")
@@ -107,6 +109,29 @@ def _server_lateness(url: str) -> dict[str, float]:
     }
 
 
+def _reference_rate(url: str, seconds: float, shape: dict[str, int], run_id: str) -> float:
+    import asyncio
+
+    from assist.bench import LoadConfig, run_load
+
+    return asyncio.run(run_load(LoadConfig(_ws(url), seconds, **shape), run_id)).rate
+
+
+def _tree_rss_mb(pid: int | None) -> float | None:
+    """Resident memory of ``pid`` and its children (the NLP workers), now."""
+    if pid is None:
+        return None
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return None
+    total = 0.0
+    for member in [pid, *map(int, children)]:
+        memory = _rss_mb(member)
+        total += memory["now"] if memory else 0.0
+    return round(total, 1)
+
+
 def _health(url: str) -> dict[str, Any]:
     with urllib.request.urlopen(url + "/healthz", timeout=10) as response:
         body: dict[str, Any] = json.loads(response.read())
@@ -143,7 +168,7 @@ def _ws(url: str) -> str:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from assist.bench import LoadConfig, run_load, run_watched_load
+    from assist.bench import LoadConfig, run_watched_load
 
     run_id = f"b{int(time.time() * 1000) % 10**9}"
     report: dict[str, Any] = {}
@@ -158,58 +183,44 @@ def run(args: argparse.Namespace) -> int:
     )
     quiet = dict(os.environ, ASSIST_LOG_LEVEL="warning")
     python = sys.executable
-    with _server([python, "-m", "assist.bench_reference"], quiet, args.reference_url) as (
-        url,
-        pid,
+    loads = [("saturated", args.seconds, saturated)]
+    if args.open_conversations:
+        loads.append(("open_conversations", args.open_seconds, synchronous))
+    greeting_s = args.greeting_s if not args.url else 15.0
+    assist_env = dict(quiet, ASSIST_GREETING_S=str(args.greeting_s))
+    with (
+        tempfile.TemporaryDirectory(prefix="assist-bench-") as workdir,
+        _server([python, "-m", "assist.bench_reference"], quiet, args.reference_url) as reference,
     ):
-        reference = asyncio.run(
-            run_load(LoadConfig(_ws(url), args.reference_seconds, **saturated), run_id + "r")
-        )
-        report["reference"] = {"saturated": reference.summary(), "rss_mb": _rss_mb(pid)}
-        if args.open_conversations:
-            ref_sync = asyncio.run(
-                run_load(LoadConfig(_ws(url), args.reference_seconds, **synchronous), run_id + "q")
-            )
-            report["reference"]["synchronous"] = ref_sync.summary()
-
-    with tempfile.TemporaryDirectory(prefix="assist-bench-") as workdir:
-        assist_env = dict(quiet, ASSIST_GREETING_S=str(args.greeting_s))
-        greeting_s = args.greeting_s if not args.url else 15.0
-        loads = [("saturated", LoadConfig("", args.seconds, **saturated), reference.rate)]
-        if args.open_conversations:
-            loads.append(
-                (
-                    "open_conversations",
-                    LoadConfig("", args.open_seconds, **synchronous),
-                    ref_sync.rate,
-                )
-            )
-        for index, (name, shape, reference_rate) in enumerate(loads):
+        ref_url, ref_pid = reference
+        for index, (name, seconds, shape) in enumerate(loads):
+            # The reference runs right before and right after assist, and counts as the
+            # mean of the two: the machine's other load drifts within a run.
+            before = _reference_rate(ref_url, args.reference_seconds / 2, shape, run_id + "r")
             db = args.db or f"sqlite+aiosqlite:///{Path(workdir) / f'bench{index}.db'}"
             command = [python, "-m", "assist.cli", "serve", "--db", db]
             with _server(command, assist_env, args.url) as (url, pid):
-                config = LoadConfig(
-                    _ws(url),
-                    shape.seconds,
-                    connections=shape.connections,
-                    in_flight=shape.in_flight,
-                    batch=shape.batch,
-                    conversations=shape.conversations,
-                )
+                config = LoadConfig(_ws(url), seconds, **shape)
                 result, alerts = asyncio.run(
                     run_watched_load(config, f"{run_id}{name[0]}", greeting_s)
                 )
                 health = _health(url)
-                report[name] = {
-                    **result.summary(),
-                    "share_of_reference": round(result.rate / reference_rate, 4)
-                    if reference_rate
-                    else None,
-                    "alert_lateness_ms": alerts,
-                    "server_alert_lateness": _server_lateness(url),
-                    "open_conversations": health.get("open_conversations"),
-                    "rss_mb": _rss_mb(pid),
-                }
+                rss = {"server": _rss_mb(pid), "with_workers": _tree_rss_mb(pid)}
+                server_lateness = _server_lateness(url)
+            after = _reference_rate(ref_url, args.reference_seconds / 2, shape, run_id + "s")
+            reference_rate = (before + after) / 2
+            report[name] = {
+                **result.summary(),
+                "reference_events_per_s": [round(before), round(after)],
+                "share_of_reference": round(result.rate / reference_rate, 4)
+                if reference_rate
+                else None,
+                "alert_lateness_ms": alerts,
+                "server_alert_lateness": server_lateness,
+                "open_conversations": health.get("open_conversations"),
+                "rss_mb": rss,
+            }
+        report["reference_rss_mb"] = _rss_mb(ref_pid)
     report["config"] = {
         **saturated,
         "seconds": args.seconds,
@@ -226,8 +237,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(report: dict[str, Any]) -> None:
-    reference = report["reference"]["saturated"]
-    print(f"reference (parse, keep, ack): {reference['acked_events_per_s']:>9,.0f} events/s")
     for name in ("saturated", "open_conversations"):
         if name not in report:
             continue
@@ -236,7 +245,8 @@ def _print(report: dict[str, Any]) -> None:
         ack = part["ack_latency_ms"]
         print(
             f"{name}: assist {part['acked_events_per_s']:,.0f} events/s = "
-            f"{part['share_of_reference']:.1%} of the reference; "
+            f"{part['share_of_reference']:.1%} of the reference "
+            f"({' / '.join(f'{r:,}' for r in part['reference_events_per_s'])} before/after); "
             f"ack p50 {ack['p50']} ms p99 {ack['p99']} ms; "
             f"alerts late p50 {alerts['p50']} p99 {alerts['p99']} max {alerts['max']} ms "
             f"(n={alerts['count']}; server side {part['server_alert_lateness']}); "
@@ -244,4 +254,4 @@ def _print(report: dict[str, Any]) -> None:
             f"closed: {part['connections_closed_by_server'] or 'none'}; "
             f"open conversations {part['open_conversations']}; RSS MB {part['rss_mb']}"
         )
-    print(f"load average during the run: {report['config']['load_average']}")
+    print(f"load average after the run: {report['config']['load_average']}")

@@ -29,6 +29,7 @@ from assist.assembly import load_linter, load_sla, load_suggester
 from assist.core.engine import Engine
 from assist.core.outputs import Output
 from assist.core.views import LatestFrames, snapshot_frame
+from assist.service.collector import keep_collector_small
 from assist.service.dispatch import Dispatcher
 from assist.service.hub import Hub, Subscriber
 from assist.service.ingest import Ingestor
@@ -116,6 +117,11 @@ class Runtime:
         if self.settings.reload_interval_s > 0:
             self._spawn(self.watcher.run(self.settings.reload_interval_s), "assist-reload")
         self._spawn(self._evict(), "assist-evict")
+        if self.settings.gc_freeze_s > 0:
+            self._spawn(
+                keep_collector_small(self.settings.gc_freeze_s, self.settings.gc_full_s),
+                "assist-gc",
+            )
         # Rules, jieba's dictionary and the restored conversations are long-lived: moved
         # out of the collector's reach, a full collection no longer walks them, which
         # would otherwise stall the loop (and every due timer) for ~100 ms at a time.
