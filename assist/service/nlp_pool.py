@@ -188,7 +188,7 @@ class NlpPool:
         await asyncio.sleep(0)  # the last results' hand-on callbacks
         for lane in self._lanes:
             if lane.executor is not None:
-                lane.executor.shutdown(wait=False, cancel_futures=True)
+                await asyncio.to_thread(lane.executor.shutdown, wait=True, cancel_futures=True)
 
     def reload(self, catalog: Catalog) -> None:
         """New rules or catalogue: each lane's next batch makes its worker reload."""
@@ -244,7 +244,9 @@ class NlpPool:
         than a batch waiting), suggestions for messages already answered are skipped."""
         batch: list[NlpRequest] = []
         behind = len(lane.queue) > _BATCH
-        while lane.queue and len(batch) < _BATCH:
+        # On the event loop itself a batch is one uninterrupted callback: keep it short.
+        size = _BATCH if lane.executor is not None else _DELIVER
+        while lane.queue and len(batch) < size:
             sequence, request = lane.queue.popleft()
             self._queued -= 1
             if (
