@@ -111,10 +111,10 @@ class Settings(BaseSettings):
     # connection is not read (the sender is slowed, never disconnected).
     ingest_in_flight: int = Field(8, gt=0)
     # Events applied per turn of the event loop; due timers fire between turns.
-    ingest_slice: int = Field(25, gt=0)
+    ingest_slice: int = Field(10, gt=0)
     # Long-lived objects are moved out of the garbage collector's reach this often, so
     # its passes stay short (0: never); everything is collected once every gc_full_s.
-    gc_freeze_s: float = Field(10.0, ge=0)
+    gc_freeze_s: float = Field(1.0, ge=0)
     gc_full_s: float = Field(3600.0, gt=0)
     # How often rule files are checked for changes (hot reload); 0 disables it.
     reload_interval_s: float = Field(2.0, ge=0)

@@ -22,7 +22,7 @@ from assist.core.engine import Engine
 from assist.core.errors import InvalidEvent
 from assist.core.events import Event
 from assist.core.outputs import Output
-from assist.core.protocol import ack_frame, decode_frame_shaped
+from assist.core.protocol import ack_frame, decode_frame_shaped, parse_item, split_frame
 from assist.service.dispatch import Dispatcher
 from assist.service.metrics import Metrics
 from assist.service.timer_driver import TimerDriver
@@ -67,14 +67,15 @@ class Ingestor:
         if self._room is not None:
             await self._room()
         received_at = self._clock()
-        items, is_batch = decode_frame_shaped(raw, received_at)
+        elements, is_batch = split_frame(raw)
         replies: list[dict[str, Any]] = []
         done = None
-        for start in range(0, max(len(items), 1), self._slice):
+        for start in range(0, max(len(elements), 1), self._slice):
             if start:
                 await asyncio.sleep(0)
             self._timers.fire_if_due()
-            done = self._apply(items[start : start + self._slice], replies, received_at)
+            items = [parse_item(e, received_at) for e in elements[start : start + self._slice]]
+            done = self._apply(items, replies, received_at)
         assert done is not None
         return (replies if is_batch else replies[0]), done
 

@@ -26,7 +26,7 @@ __all__ = ["CHUNK_ROWS", "insert_rows"]
 
 Converter = Callable[[Any], Any]
 # Rows converted and sent per driver call.
-CHUNK_ROWS = 250
+CHUNK_ROWS = 100
 
 
 @lru_cache(maxsize=4096)
