@@ -24,6 +24,7 @@ from assist.core.outputs import (
     Suggestion,
     SuggestionResult,
 )
+from assist.core.qa.followup import complaint_alert
 
 __all__ = [
     "LintsMessages",
@@ -75,16 +76,17 @@ def run_request(
 
 
 def request_outputs(request: NlpRequest, result: NlpResult | None) -> list[Output]:
-    """The frames (and store records) ``result`` makes: a suggestion; a lint report and,
-    for negative phrases, an alert. A closing check that found nothing says nothing."""
+    """The frames (and store records) ``result`` makes: a suggestion (and a complaint
+    alert when it classified the message as one); a lint report and, for negative
+    phrases, an alert. A closing check that found nothing says nothing."""
     if result is None:
         return []
     if isinstance(result, SuggestionResult):
-        return [
-            Suggestion(
-                request.conversation_id, request.agent_id, request.message_id, result, request.at
-            )
-        ]
+        suggestion = Suggestion(
+            request.conversation_id, request.agent_id, request.message_id, result, request.at
+        )
+        complaint = complaint_alert(suggestion, request.text, request.at)
+        return [suggestion] if complaint is None else [suggestion, complaint]
     if request.kind is NlpKind.CLOSE and not result:
         return []
     outputs: list[Output] = [

@@ -26,6 +26,7 @@ __all__ = [
     "NlpKind",
     "NlpRequest",
     "Output",
+    "ShiftEnd",
     "Suggestion",
     "SuggestionResult",
     "TimerState",
@@ -60,6 +61,7 @@ class AlertKind(StrEnum):
     ESCALATION = "escalation"
     NEGATIVE_PHRASE = "negative_phrase"
     UNPAID_ORDER = "unpaid_order"
+    COMPLAINT = "complaint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,5 +273,17 @@ class NlpRequest:
     texts: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class ShiftEnd:
+    """A shift ended for ``agents`` at ``at`` (not a frame: the service answers it with
+    a ``handover`` frame per agent, built from the store); ``next_agents`` take over."""
+
+    shift: str
+    label: str
+    at: datetime
+    agents: tuple[str, ...]
+    next_agents: tuple[str, ...]
+
+
 Frame = TimerUpdate | Alert | LintReport | Suggestion
-Output = Frame | EventRecord | WaitRecord | ConversationSnapshot | NlpRequest
+Output = Frame | EventRecord | WaitRecord | ConversationSnapshot | ShiftEnd | NlpRequest

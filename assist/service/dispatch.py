@@ -21,6 +21,7 @@ from assist.core.outputs import (
     LintReport,
     NlpRequest,
     Output,
+    ShiftEnd,
     Suggestion,
     TimerUpdate,
 )
@@ -56,6 +57,8 @@ class Dispatcher:
         self._clock = clock
         # Where NLP requests go (the worker pool); None: the engine runs NLP inline.
         self.nlp: Callable[[Sequence[NlpRequest]], None] | None = None
+        # Answers shift ends with handover frames (set by the runtime; None: ignored).
+        self.on_shift_end: Callable[[ShiftEnd], None] | None = None
 
     def dispatch(
         self, outputs: Iterable[Output], received_at: datetime | None
@@ -69,6 +72,8 @@ class Dispatcher:
                 self.publish(output, _FRAME_TYPES[type(output)])
             elif isinstance(output, NlpRequest):
                 requests.append(output)
+            elif isinstance(output, ShiftEnd) and self.on_shift_end is not None:
+                self.on_shift_end(output)
         if requests and self.nlp is not None:
             self.nlp(requests)
         return self.persister.submit(outputs, received_at)

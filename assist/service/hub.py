@@ -23,7 +23,7 @@ import itertools
 import json
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,7 @@ def encode_frame(frame: dict[str, Any]) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
-FRAME_TYPES = frozenset({"timer", "alert", "suggestion", "lint"})
+FRAME_TYPES = frozenset({"timer", "alert", "suggestion", "lint", "handover"})
 SUPERVISOR_DEFAULT = frozenset({"alert", "suggestion"})
 # A send pending this long means the client is not reading.
 STALLED_S = 5.0
@@ -164,7 +164,21 @@ class Hub:
         targets = self._targets(kind, agent_id)
         if not targets:
             return
-        text = encode_frame(frame)
+        self._offer(encode_frame(frame), targets, kind)
+
+    def publish_to_agents(self, frame: dict[str, Any], agent_ids: Iterable[str]) -> None:
+        """Send ``frame`` to the panels of ``agent_ids`` only (no supervisor copy)."""
+        kind = frame["type"]
+        targets = [
+            s
+            for agent in dict.fromkeys(agent_ids)
+            for s in self._agents.get(agent, ())
+            if kind in s.types
+        ]
+        if targets:
+            self._offer(encode_frame(frame), targets, kind)
+
+    def _offer(self, text: str, targets: list[Subscriber], kind: str) -> None:
         for subscriber in targets:
             shed = subscriber.shed
             if not subscriber.offer(text, kind):

@@ -25,12 +25,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from assist.assembly import load_linter, load_sla, load_suggester
+from assist.assembly import load_followup, load_linter, load_sla, load_suggester
 from assist.core.engine import Engine
 from assist.core.outputs import Output
 from assist.core.views import LatestFrames, snapshot_frame
 from assist.service.collector import keep_collector_small
 from assist.service.dispatch import Dispatcher
+from assist.service.handover import HandoverSender
 from assist.service.hub import Hub, Subscriber
 from assist.service.ingest import Ingestor
 from assist.service.metrics import Metrics
@@ -65,6 +66,7 @@ class Runtime:
         self.metrics = metrics
         self.clock = clock
         suggester = load_suggester(settings)
+        followup = load_followup(settings)
         # The engine's own rules run NLP only where the pool cannot (no workers, or a
         # worker died); its SLA path never waits for NLP.
         self.engine = Engine(
@@ -72,6 +74,8 @@ class Runtime:
             suggester=suggester,
             linter=load_linter(settings),
             defer_nlp=True,
+            followup=followup,
+            shifts=followup.schedule,
         )
         self.latest = LatestFrames()
         self.hub = Hub(
@@ -89,6 +93,8 @@ class Runtime:
         self.nlp.metrics.listener = self._nlp_event
         self.dispatcher.nlp = self.nlp.submit
         metrics.nlp_queue.set_function(lambda: self.nlp.pending)
+        self.handovers = HandoverSender(self.hub, database)
+        self.dispatcher.on_shift_end = self.handovers.submit
         self.timers = TimerDriver(self.engine, self.dispatcher, clock)
         self.ingestor = Ingestor(
             self.engine,
@@ -138,6 +144,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.nlp.close()
+        await self.handovers.close()
         await self.persister.close()
 
     async def _restore(self) -> None:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from assist.service.routes import channels, health, ingest, pages, stats
+from assist.service.routes import channels, health, ingest, pages, qa, stats
 
 __all__ = ["ROUTERS"]
 
-ROUTERS = (ingest.router, channels.router, stats.router, pages.router, health.router)
+ROUTERS = (
+    ingest.router,
+    channels.router,
+    stats.router,
+    qa.router,
+    pages.router,
+    health.router,
+)
