@@ -37,6 +37,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from assist.core.errors import RulesError
@@ -277,7 +278,16 @@ class NlpPool:
                 loop.call_soon(self._run_here, lane, batch)
                 continue
             reload, lane.reload = lane.reload, None
-            future = executor.submit(_worker_run, batch, reload)
+            try:
+                future = executor.submit(_worker_run, batch, reload)
+            except BrokenProcessPool:
+                # The worker died and its executor knows it already: replace it, and
+                # run this batch here (after the batches before it, so in order).
+                lane.reload = reload
+                self.metrics.fail()
+                self._replace(lane, executor)
+                loop.call_soon(self._run_here, lane, batch)
+                continue
             future.add_done_callback(
                 functools.partial(self._hand_back, loop, lane, batch, executor)
             )
@@ -311,12 +321,16 @@ class NlpPool:
         except Exception:
             self.metrics.fail()
             log.exception("an NLP worker failed; running its batch here")
-            if executor is lane.executor and not self._closed:
-                executor.shutdown(wait=False)
-                lane.executor = _executor(self._reload_payload(self._catalog_of_rules()))
+            self._replace(lane, executor)
             self._run_here(lane, batch)
             return
         self._complete(lane, batch, results)
+
+    def _replace(self, lane: _Lane, executor: ProcessPoolExecutor) -> None:
+        """A fresh worker for ``lane`` if ``executor`` (now broken) is still its own."""
+        if executor is lane.executor and not self._closed:
+            executor.shutdown(wait=False)
+            lane.executor = _executor(self._reload_payload(self._catalog_of_rules()))
 
     def _catalog_of_rules(self) -> Catalog:
         suggester, _ = self._rules()

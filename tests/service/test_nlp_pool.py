@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -128,3 +130,23 @@ async def test_workers_reload_the_rules_when_told(tmp_path: Path) -> None:
     after = [o for o in delivered if isinstance(o, LintReport)][len(before) :]
     assert "negative_phrase" in {f.rule for f in before[0].findings}
     assert "negative_phrase" not in {f.rule for f in after[0].findings}
+
+
+async def test_a_worker_that_dies_is_replaced_and_its_batch_is_not_lost() -> None:
+    settings = load_settings()
+    pool, delivered = await started(settings, workers=1)
+    try:
+        executor = pool._lanes[0].executor
+        assert executor is not None
+        for process in list(executor._processes.values()):  # the worker, killed
+            os.kill(process.pid, signal.SIGKILL)
+            process.join()
+        pool.submit([ask("d", 0), answer("d", 1)])
+        await drained(pool)
+        assert pool.metrics.failures >= 1
+        assert message_ids(delivered) == ["d-m0", "d-m1"]
+        pool.submit([ask("d", 2)])  # the replacement worker takes the next batch
+        await drained(pool)
+    finally:
+        await pool.close()
+    assert message_ids(delivered) == ["d-m0", "d-m1", "d-m2"]
