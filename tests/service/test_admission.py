@@ -23,7 +23,7 @@ from assist.service.metrics import Metrics
 from assist.service.persister import Persister
 from assist.service.timer_driver import TimerDriver
 from assist.store.database import open_database
-from tests.service.server import FakeClock
+from tests.service.server import FakeClock, events_frame
 
 
 @dataclass
@@ -47,17 +47,7 @@ class Recorder(asyncio.Event):
 
 
 def frame(prefix: str, count: int) -> str:
-    events = [
-        {
-            "id": f"{prefix}-{n}",
-            "type": "agent_message",
-            "conversation_id": f"{prefix}-c{n}",
-            "agent_id": "a-1",
-            "text": "您好",
-        }
-        for n in range(count)
-    ]
-    return json.dumps(events, ensure_ascii=False)
+    return events_frame(prefix, f"{prefix}-c", count, "agent_message", "您好")
 
 
 async def build(room: asyncio.Event | None = None) -> AsyncIterator[Parts]:

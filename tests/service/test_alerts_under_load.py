@@ -10,7 +10,6 @@ shows only that the alert does not queue behind the flood.
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from assist.core.timeutil import parse_ts
-from tests.service.server import receive_json, receive_until, run_server
+from tests.service.server import events_frame, receive_json, receive_until, run_server
 from tests.service.test_live import event, fast_settings
 
 pytestmark = pytest.mark.e2e
@@ -29,17 +28,14 @@ GENEROUS_S = 1.0
 
 
 def flood_frame(socket_no: int, frame_no: int) -> str:
-    events = [
-        {
-            "id": f"f{socket_no}-{frame_no}-{n}",
-            "type": "customer_message",
-            "conversation_id": f"flood-{socket_no}-{n}",
-            "agent_id": "a-flood",
-            "text": "我170cm 130斤穿什么码",
-        }
-        for n in range(EVENTS_PER_FRAME)
-    ]
-    return json.dumps(events, ensure_ascii=False)
+    return events_frame(
+        f"f{socket_no}-{frame_no}",
+        f"flood-{socket_no}",
+        EVENTS_PER_FRAME,
+        "customer_message",
+        "我170cm 130斤穿什么码",
+        agent_id="a-flood",
+    )
 
 
 async def flood(socket: ClientConnection, socket_no: int) -> int:
