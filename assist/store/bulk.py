@@ -11,7 +11,7 @@ style, how a timestamp is sent) is decided here and nowhere else.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from operator import itemgetter
@@ -62,18 +62,24 @@ def _converter(dialect: str, column_type: Any) -> Converter:
 
 @cache
 def _statement(
-    dialect: str, table: Table, columns: tuple[str, ...], key: str, update: tuple[str, ...]
+    dialect: str,
+    table: Table,
+    columns: tuple[str, ...],
+    key: str,
+    update: tuple[str, ...],
+    rows: int = 1,
 ) -> tuple[str, tuple[Converter, ...]]:
+    """The INSERT for ``rows`` rows at once (SQLite), or one row for ``executemany``."""
     names = ", ".join(f'"{c}"' for c in columns)
     if dialect == "sqlite":
-        marks = ", ".join("?" for _ in columns)
+        marks = ", ".join(["(" + ", ".join("?" for _ in columns) + ")"] * rows)
     else:
-        marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+        marks = "(" + ", ".join(f"${i}" for i in range(1, len(columns) + 1)) + ")"
     if update:
         action = "DO UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in update)
     else:
         action = "DO NOTHING"
-    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) ON CONFLICT ("{key}") {action}'
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES {marks} ON CONFLICT ("{key}") {action}'
     converters = tuple(_converter(dialect, table.c[c].type) for c in columns)
     return sql, converters
 
@@ -88,15 +94,16 @@ async def insert_rows(
     """Insert ``rows`` (dicts with the same keys); on a ``key`` clash skip, or ``update``."""
     if not rows:
         return
+    dialect = connection.dialect.name
     columns = tuple(rows[0])
-    sql, converters = _statement(connection.dialect.name, table, columns, key, update)
+    sql, converters = _statement(dialect, table, columns, key, update)
     # Only the columns that need converting are touched; the rest are taken as they are
     # by one C-level itemgetter per row.
     take = itemgetter(*columns)
     convert = [(i, c) for i, c in enumerate(converters) if c is not _keep]
-    execute = await _executemany(connection)
+    driver = await _sqlite_driver(connection)
     for start in range(0, len(rows), CHUNK_ROWS):
-        params: list[Any] = []
+        params: list[tuple[Any, ...]] = []
         for row in rows[start : start + CHUNK_ROWS]:
             values = list(take(row)) if len(columns) > 1 else [take(row)]
             for index, converter in convert:
@@ -104,22 +111,27 @@ async def insert_rows(
             params.append(tuple(values))
         # Each chunk's round-trip hands the event loop back, so a large batch never
         # holds a due timer up for longer than building one chunk.
-        await execute(sql, params)
+        if driver is None:
+            await connection.exec_driver_sql(sql, params)
+        else:
+            many, _ = _statement(dialect, table, columns, key, update, len(params))
+            await driver.execute(many, [value for row in params for value in row])
 
 
-async def _executemany(connection: AsyncConnection) -> Callable[[str, list[Any]], Awaitable[Any]]:
-    """The driver's own ``executemany`` where it is cheaper than SQLAlchemy's.
+async def _sqlite_driver(connection: AsyncConnection) -> Any:
+    """aiosqlite's own connection, for SQLite; ``None`` for other drivers.
 
-    Through SQLAlchemy each aiosqlite statement takes three round-trips to the
-    connection's thread (open a cursor, execute, close it); on a loaded machine every
-    round-trip waits for the scheduler. aiosqlite's ``executemany`` is one, inside the same
-    transaction (the sqlite3 connection is shared). Other drivers (asyncpg) go through
-    SQLAlchemy, whose ``executemany`` is already a single call.
+    A chunk goes to SQLite as one multi-row INSERT on aiosqlite's own connection (in
+    the transaction SQLAlchemy opened: the sqlite3 connection is shared). Through
+    SQLAlchemy's ``executemany`` each chunk took three round-trips to aiosqlite's thread
+    (open a cursor, execute, close it), and sqlite3's ``executemany`` gives up and
+    retakes the GIL for every row: against a busy event loop each retake waits up to the
+    interpreter's switch interval (5 ms), so commits, and the acks behind them, crawled.
+    One statement is one round-trip and one release of the GIL. PostgreSQL (asyncpg)
+    keeps ``executemany``, already a single call that does not hold the GIL.
     """
-    if connection.dialect.name == "sqlite":
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        if driver is not None and hasattr(driver, "executemany"):
-            run: Callable[[str, list[Any]], Awaitable[Any]] = driver.executemany
-            return run
-    return connection.exec_driver_sql
+    if connection.dialect.name != "sqlite":
+        return None
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    return driver if driver is not None and hasattr(driver, "execute") else None
