@@ -10,13 +10,13 @@ style, how a timestamp is sent) is decided here and nowhere else.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -45,7 +45,11 @@ def _naive_utc(value: datetime | None) -> datetime | None:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # orjson writes the same compact UTF-8 text as json.dumps(ensure_ascii=False,
+    # separators=(",", ":")) at a fraction of the cost (the payload, state and slots of
+    # every row pass here). What it refuses (a lone surrogate) json would write and the
+    # driver then refuse: a data fault either way, never stored.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _keep(value: Any) -> Any:
