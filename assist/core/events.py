@@ -17,7 +17,7 @@ from typing import Any
 
 from assist.core.errors import ErrorCode, InvalidEvent
 from assist.core.storable import check_storable, storable_text_problem
-from assist.core.timeutil import parse_ts
+from assist.core.timeutil import format_ts, parse_ts
 
 __all__ = [
     "Event",
@@ -78,19 +78,24 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         """The event as protocol JSON (unknown fields kept), for storage and replay logs."""
-        from assist.core.timeutil import format_ts
-
-        data: dict[str, Any] = dict(self.extra)
-        data.update(
-            id=self.id,
-            type=self.type.value,
-            conversation_id=self.conversation_id,
-            ts=format_ts(self.ts),
-        )
-        for name in ("customer_id", "agent_id", "text", "product_id", "amount", "order_id"):
-            value = getattr(self, name)
-            if value is not None:
-                data[name] = value
+        data: dict[str, Any] = dict(self.extra) if self.extra else {}
+        data["id"] = self.id
+        data["type"] = self.type.value
+        data["conversation_id"] = self.conversation_id
+        data["ts"] = format_ts(self.ts)
+        # Spelled out rather than a getattr loop: every stored event passes here.
+        if self.customer_id is not None:
+            data["customer_id"] = self.customer_id
+        if self.agent_id is not None:
+            data["agent_id"] = self.agent_id
+        if self.text is not None:
+            data["text"] = self.text
+        if self.product_id is not None:
+            data["product_id"] = self.product_id
+        if self.amount is not None:
+            data["amount"] = self.amount
+        if self.order_id is not None:
+            data["order_id"] = self.order_id
         return data
 
 

@@ -89,6 +89,9 @@ class Ingestor:
         now = max(received_at, self._clock())
         outputs: list[Output] = []
         before = self._engine.next_deadline()
+        # Counted once per slice and type: a Prometheus child per event was ~2% of ingest.
+        accepted: dict[str, int] = {}
+        duplicates = 0
         for item in items:
             if isinstance(item, InvalidEvent):
                 self._metrics.errors.labels(item.code).inc()
@@ -96,11 +99,16 @@ class Ingestor:
                 continue
             result = self._engine.handle(item, now)
             if result.duplicate:
-                self._metrics.duplicates.inc()
+                duplicates += 1
             else:
-                self._metrics.events.labels(item.type.value).inc()
+                kind = item.type.value
+                accepted[kind] = accepted.get(kind, 0) + 1
             replies.append(ack_frame(item.id, duplicate=result.duplicate))
             outputs.extend(result.outputs)
+        for kind, count in accepted.items():
+            self._metrics.events.labels(kind).inc(count)
+        if duplicates:
+            self._metrics.duplicates.inc(duplicates)
         done = self._dispatcher.dispatch(outputs, received_at)
         after = self._engine.next_deadline()
         if after is not None and (before is None or after < before):
