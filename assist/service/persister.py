@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from assist.core.outputs import Output
 from assist.service.metrics import Metrics
 from assist.store.faults import describe_fault, is_data_fault
+from assist.store.sqlite_writer import SqliteWriter
 from assist.store.writer import Batch, write_batch
 
 __all__ = ["Persister"]
@@ -35,6 +36,8 @@ class Persister:
     def __init__(self, database: AsyncEngine, metrics: Metrics) -> None:
         self._database = database
         self._metrics = metrics
+        # SQLite files: every batch is one call to a writer thread (see sqlite_writer).
+        self._writer = SqliteWriter.for_database(database)
         self._batch = Batch()
         self._done: asyncio.Future[None] | None = None
         self._wake = asyncio.Event()
@@ -81,7 +84,7 @@ class Persister:
             part = parts.pop()
             started = time.perf_counter()
             try:
-                await write_batch(self._database, part)
+                await write_batch(self._database, part, self._writer)
             except Exception as exc:
                 if is_data_fault(exc):
                     if len(part) > 1:
@@ -117,9 +120,11 @@ class Persister:
         """Write everything submitted so far, then stop."""
         self._closing = True
         self._wake.set()
-        if self._task is None:
-            return
         try:
-            await asyncio.wait_for(self._task, timeout_s)
+            if self._task is not None:
+                await asyncio.wait_for(self._task, timeout_s)
         except TimeoutError:
             log.error("store unavailable at shutdown: %d rows were not written", self.pending)
+        finally:
+            if self._writer is not None:
+                await self._writer.close()

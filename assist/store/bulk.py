@@ -10,7 +10,7 @@ style, how a timestamp is sent) is decided here and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from operator import itemgetter
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from assist.store.tables import UtcDateTime
 
-__all__ = ["CHUNK_ROWS", "insert_rows"]
+__all__ = ["CHUNK_ROWS", "insert_rows", "statements"]
 
 Converter = Callable[[Any], Any]
 # Rows converted and sent per driver call.
@@ -88,6 +88,43 @@ def _statement(
     return sql, converters
 
 
+def statements(
+    dialect: str,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    key: str,
+    update: tuple[str, ...] = (),
+) -> Iterator[tuple[str, list[Any]]]:
+    """``rows`` as ``(sql, parameters)`` chunks of up to :data:`CHUNK_ROWS` rows.
+
+    SQLite gets one multi-row INSERT per chunk (flat parameters): one statement is one
+    round-trip and one release of the GIL, where sqlite3's ``executemany`` gives the GIL
+    up and retakes it for every row (against a busy event loop each retake waits up to
+    the interpreter's switch interval). Other dialects get a one-row statement and a list
+    of rows for ``executemany`` (asyncpg's is one call that does not hold the GIL).
+    """
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    sql, converters = _statement(dialect, table, columns, key, update)
+    # Only the columns that need converting are touched; the rest are taken as they are
+    # by one C-level itemgetter per row.
+    take = itemgetter(*columns)
+    convert = [(i, c) for i, c in enumerate(converters) if c is not _keep]
+    for start in range(0, len(rows), CHUNK_ROWS):
+        params: list[Any] = []
+        for row in rows[start : start + CHUNK_ROWS]:
+            values = list(take(row)) if len(columns) > 1 else [take(row)]
+            for index, converter in convert:
+                values[index] = converter(values[index])
+            params.append(values if dialect == "sqlite" else tuple(values))
+        if dialect == "sqlite":
+            many, _ = _statement(dialect, table, columns, key, update, len(params))
+            yield many, [value for values in params for value in values]
+        else:
+            yield sql, params
+
+
 async def insert_rows(
     connection: AsyncConnection,
     table: Table,
@@ -96,43 +133,22 @@ async def insert_rows(
     update: tuple[str, ...] = (),
 ) -> None:
     """Insert ``rows`` (dicts with the same keys); on a ``key`` clash skip, or ``update``."""
-    if not rows:
-        return
-    dialect = connection.dialect.name
-    columns = tuple(rows[0])
-    sql, converters = _statement(dialect, table, columns, key, update)
-    # Only the columns that need converting are touched; the rest are taken as they are
-    # by one C-level itemgetter per row.
-    take = itemgetter(*columns)
-    convert = [(i, c) for i, c in enumerate(converters) if c is not _keep]
     driver = await _sqlite_driver(connection)
-    for start in range(0, len(rows), CHUNK_ROWS):
-        params: list[tuple[Any, ...]] = []
-        for row in rows[start : start + CHUNK_ROWS]:
-            values = list(take(row)) if len(columns) > 1 else [take(row)]
-            for index, converter in convert:
-                values[index] = converter(values[index])
-            params.append(tuple(values))
-        # Each chunk's round-trip hands the event loop back, so a large batch never
-        # holds a due timer up for longer than building one chunk.
+    # Each chunk's round-trip hands the event loop back, so a large batch never holds a
+    # due timer up for longer than building one chunk.
+    for sql, params in statements(connection.dialect.name, table, rows, key, update):
         if driver is None:
             await connection.exec_driver_sql(sql, params)
         else:
-            many, _ = _statement(dialect, table, columns, key, update, len(params))
-            await driver.execute(many, [value for row in params for value in row])
+            await driver.execute(sql, params)
 
 
 async def _sqlite_driver(connection: AsyncConnection) -> Any:
     """aiosqlite's own connection, for SQLite; ``None`` for other drivers.
 
-    A chunk goes to SQLite as one multi-row INSERT on aiosqlite's own connection (in
-    the transaction SQLAlchemy opened: the sqlite3 connection is shared). Through
-    SQLAlchemy's ``executemany`` each chunk took three round-trips to aiosqlite's thread
-    (open a cursor, execute, close it), and sqlite3's ``executemany`` gives up and
-    retakes the GIL for every row: against a busy event loop each retake waits up to the
-    interpreter's switch interval (5 ms), so commits, and the acks behind them, crawled.
-    One statement is one round-trip and one release of the GIL. PostgreSQL (asyncpg)
-    keeps ``executemany``, already a single call that does not hold the GIL.
+    A chunk goes to SQLite on aiosqlite's own connection, in the transaction SQLAlchemy
+    opened (the sqlite3 connection is shared): through SQLAlchemy each statement took
+    three round-trips to aiosqlite's thread (open a cursor, execute, close it).
     """
     if connection.dialect.name != "sqlite":
         return None

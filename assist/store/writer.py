@@ -8,9 +8,9 @@ changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,7 +25,7 @@ from assist.core.outputs import (
     WaitRecord,
 )
 from assist.core.timeutil import format_ts
-from assist.store.bulk import insert_rows
+from assist.store.bulk import insert_rows, statements
 from assist.store.tables import (
     AlertRow,
     Base,
@@ -36,7 +36,10 @@ from assist.store.tables import (
     WaitRow,
 )
 
-__all__ = ["Batch", "write_batch"]
+if TYPE_CHECKING:
+    from assist.store.sqlite_writer import SqliteWriter
+
+__all__ = ["Batch", "batch_statements", "write_batch"]
 
 _LISTS = ("events", "waits", "alerts", "findings", "suggestions")
 
@@ -202,25 +205,48 @@ class Batch:
                 )
 
 
-async def write_batch(database: AsyncEngine, batch: Batch) -> None:
-    """Write ``batch`` in one transaction (all of it or none)."""
-    if not len(batch):
-        return
-    async with database.begin() as connection:
-        await insert_rows(connection, _table(EventRow), batch.events, "id")
-        await insert_rows(
-            connection,
+def _tables(batch: Batch) -> list[tuple[Table, list[dict[str, Any]], str, tuple[str, ...]]]:
+    """The batch's rows per table, in write order: (table, rows, key, columns to update)."""
+    return [
+        (_table(EventRow), batch.events, "id", ()),
+        (
             _table(ConversationRow),
             list(batch.conversations.values()),
             "id",
-            update=("agent_id", "customer_id", "is_open", "updated_at", "state"),
-        )
-        await insert_rows(connection, _table(WaitRow), batch.waits, "key")
-        await insert_rows(connection, _table(AlertRow), batch.alerts, "key")
-        findings = [r for r in batch.findings if r["at"] is not None]
-        await insert_rows(connection, _table(FindingRow), findings, "key")
-        suggestions = [r for r in batch.suggestions if r["at"] is not None]
-        await insert_rows(connection, _table(SuggestionRow), suggestions, "message_id")
+            ("agent_id", "customer_id", "is_open", "updated_at", "state"),
+        ),
+        (_table(WaitRow), batch.waits, "key", ()),
+        (_table(AlertRow), batch.alerts, "key", ()),
+        (_table(FindingRow), [r for r in batch.findings if r["at"] is not None], "key", ()),
+        (
+            _table(SuggestionRow),
+            [r for r in batch.suggestions if r["at"] is not None],
+            "message_id",
+            (),
+        ),
+    ]
+
+
+def batch_statements(dialect: str, batch: Batch) -> Iterator[tuple[str, list[Any]]]:
+    """Every statement that writes ``batch``, in order (for a writer that owns its
+    connection: :class:`~assist.store.sqlite_writer.SqliteWriter`)."""
+    for table, rows, key, update in _tables(batch):
+        yield from statements(dialect, table, rows, key, update)
+
+
+async def write_batch(
+    database: AsyncEngine, batch: Batch, writer: SqliteWriter | None = None
+) -> None:
+    """Write ``batch`` in one transaction (all of it or none); through ``writer`` (one
+    call to its thread) when given, else statement by statement through ``database``."""
+    if not len(batch):
+        return
+    if writer is not None:
+        await writer.write(batch)
+        return
+    async with database.begin() as connection:
+        for table, rows, key, update in _tables(batch):
+            await insert_rows(connection, table, rows, key, update=update)
 
 
 def _table(model: type[Base]) -> Table:
