@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assist.store.database import DEFAULT_DB_URL
@@ -102,6 +102,18 @@ class Settings(BaseSettings):
     # Open conversations with no timer left and no event for this long leave memory too.
     evict_idle_after_s: float = Field(24 * 3600, gt=0)
     log_level: str = "info"
+    # Chatwoot (README "Chatwoot 接入"). The webhook secret shown in Chatwoot's webhook
+    # settings: deliveries must then be signed and fresh; without it only loopback peers
+    # may post to /webhooks/chatwoot.
+    chatwoot_secret: SecretStr | None = None
+    # The account older Chatwoot versions (< v4.14.2) leave out of conversation payloads.
+    chatwoot_account_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    # Write-back of the top suggestion as a private note: on only when both are set.
+    chatwoot_url: str | None = Field(None, pattern=r"^https?://")
+    chatwoot_api_token: SecretStr | None = None
+    # At most one note per conversation per this many seconds, and this many per minute.
+    chatwoot_note_interval_s: float = Field(30.0, ge=0)
+    chatwoot_notes_per_minute: int = Field(30, gt=0)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from assist import __version__
+from assist.service.chatwoot import chatwoot_router
 from assist.service.hub import FRAME_TYPES, SUPERVISOR_DEFAULT, encode_frame
 from assist.service.metrics import Metrics
 from assist.service.routes_stats import QueryError, query_error_response
@@ -71,6 +72,7 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.include_router(stats_router)
+    app.include_router(chatwoot_router(settings, metrics, clock))
     app.add_exception_handler(QueryError, query_error_response)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -1,0 +1,198 @@
+"""``POST /webhooks/chatwoot``: Chatwoot deliveries in, through the same ingest as the websocket.
+
+The delivery is its own credential: with ``ASSIST_CHATWOOT_SECRET`` set it must carry a
+valid, fresh signature over the raw body (401 otherwise); without a secret only loopback
+peers are heard. A repeated ``X-Chatwoot-Delivery`` is answered without applying anything.
+The mapped events are applied by the runtime at once — timers, suggestions and lint go out
+before the answer — and the answer waits (briefly: Chatwoot gives up after 5 s) for them
+to be stored. Kinds assist does not use are answered 200 ``{"ignored": why}`` so Chatwoot
+never counts them as failures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import Counter
+
+from assist.core.errors import ErrorCode, InvalidEvent, error_frame
+from assist.integrations.chatwoot import DeliveryLog, SignatureError, map_payload, verify
+from assist.service.chatwoot_notes import NoteWriter
+from assist.service.metrics import Metrics
+from assist.settings import Settings
+
+__all__ = ["MAX_BODY_BYTES", "chatwoot_router"]
+
+log = logging.getLogger("assist.chatwoot")
+
+# Real deliveries are a few kB (a message plus its conversation); this is ample headroom.
+MAX_BODY_BYTES = 1024 * 1024
+# Below Chatwoot's own 5 s timeout, so a slow store never turns an accepted delivery
+# into a failure on Chatwoot's side; the events are applied and queued by then anyway.
+_STORE_WAIT_S = 3.0
+_MAX_DELIVERY_ID = 100
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise _TooLarge
+    return bytes(body)
+
+
+def _is_loopback(request: Request) -> bool:
+    if request.client is None:
+        return False
+    try:
+        return ipaddress.ip_address(request.client.host).is_loopback
+    except ValueError:
+        return False
+
+
+def _delivery_id(request: Request) -> str | None:
+    value = request.headers.get("x-chatwoot-delivery", "").strip()
+    if not value or len(value) > _MAX_DELIVERY_ID or not value.isascii() or not value.isprintable():
+        return None
+    return value
+
+
+class ChatwootWebhook:
+    def __init__(self, settings: Settings, metrics: Metrics, clock: Callable[[], datetime]):
+        self._settings = settings
+        self._clock = clock
+        self._deliveries = DeliveryLog()
+        self._outcomes = Counter(
+            "assist_chatwoot_deliveries",
+            "Chatwoot webhook deliveries, by outcome",
+            ["outcome"],
+            registry=metrics.registry,
+        )
+
+    def _answer(self, outcome: str, status: int, body: dict[str, Any]) -> JSONResponse:
+        self._outcomes.labels(outcome).inc()
+        return JSONResponse(body, status_code=status)
+
+    def _refuse(self, status: int, code: ErrorCode, message: str) -> JSONResponse:
+        outcome = "unauthorized" if status == 401 else "invalid"
+        log.warning("chatwoot delivery refused (%d): %s", status, message)
+        return self._answer(outcome, status, error_frame(code, message))
+
+    def _authenticate(self, request: Request, body: bytes) -> JSONResponse | None:
+        secret = self._settings.chatwoot_secret
+        if secret is None:
+            if _is_loopback(request):
+                return None
+            message = "ASSIST_CHATWOOT_SECRET is not set: only loopback peers may post"
+            return self._refuse(401, ErrorCode.UNAUTHORIZED, message)
+        try:
+            verify(
+                secret.get_secret_value(),
+                body,
+                signature=request.headers.get("x-chatwoot-signature"),
+                timestamp=request.headers.get("x-chatwoot-timestamp"),
+                now=self._clock(),
+            )
+        except SignatureError as exc:
+            return self._refuse(401, exc.code, exc.message)
+        return None
+
+    async def receive(self, request: Request) -> JSONResponse:
+        """Verify, de-duplicate, map and apply one Chatwoot delivery."""
+        try:
+            body = await _read_body(request, MAX_BODY_BYTES)
+        except _TooLarge:
+            message = f"delivery larger than {MAX_BODY_BYTES} bytes"
+            return self._refuse(413, ErrorCode.TOO_LARGE, message)
+        refused = self._authenticate(request, body)
+        if refused is not None:
+            return refused
+        delivery = _delivery_id(request)
+        if delivery is not None and delivery in self._deliveries:
+            return self._answer("duplicate", 200, {"duplicate": True, "delivery": delivery})
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return self._refuse(422, ErrorCode.INVALID_JSON, f"not valid JSON: {exc}")
+        try:
+            mapped = map_payload(
+                payload,
+                delivery_id=delivery,
+                default_account_id=self._settings.chatwoot_account_id,
+            )
+        except InvalidEvent as exc:
+            return self._refuse(422, exc.code, exc.message)
+        if not mapped.events:
+            if delivery is not None:
+                self._deliveries.add(delivery)
+            return self._answer("ignored", 200, {"ignored": mapped.ignored})
+        return await self._apply(request, mapped.events, delivery)
+
+    async def _apply(
+        self, request: Request, events: list[dict[str, Any]], delivery: str | None
+    ) -> JSONResponse:
+        runtime = request.app.state.runtime
+        replies: list[dict[str, Any]] = []
+        commits: list[asyncio.Future[None]] = []
+        for event in events:
+            reply, committed = runtime.ingest(json.dumps(event, ensure_ascii=False))
+            replies.append(reply)
+            commits.append(committed)
+        errors = [reply for reply in replies if "error" in reply]
+        if errors:
+            log.error("chatwoot delivery mapped to events ingest refused: %s", errors)
+            return self._answer("invalid", 422, errors[0])
+        if delivery is not None:
+            self._deliveries.add(delivery)
+        try:
+            await asyncio.wait_for(asyncio.shield(asyncio.gather(*commits)), _STORE_WAIT_S)
+        except TimeoutError:
+            log.warning("chatwoot delivery applied; the store has not confirmed it yet")
+            return self._answer("accepted", 202, {"events": replies, "stored": False})
+        return self._answer("accepted", 200, {"events": replies, "stored": True})
+
+
+def chatwoot_router(
+    settings: Settings, metrics: Metrics, clock: Callable[[], datetime]
+) -> APIRouter:
+    """The webhook route, plus the note write-back task when it is configured."""
+    webhook = ChatwootWebhook(settings, metrics, clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        writer = NoteWriter.from_settings(settings, app.state.runtime.hub, clock, metrics)
+        if writer is not None:
+            writer.start()
+            log.info("chatwoot write-back on: suggestions become private notes")
+        try:
+            yield
+        finally:
+            if writer is not None:
+                await writer.stop()
+
+    router = APIRouter(lifespan=lifespan)
+    router.add_api_route(
+        "/webhooks/chatwoot",
+        webhook.receive,
+        methods=["POST"],
+        summary="Chatwoot webhook (signed with ASSIST_CHATWOOT_SECRET)",
+        response_class=JSONResponse,
+    )
+    return router
