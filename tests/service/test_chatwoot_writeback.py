@@ -12,13 +12,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tests.integrations.chatwoot_fixtures import incoming, outgoing
+from tests.service.other_server import serve
 from tests.service.server import run_server
 from tests.service.test_chatwoot_webhook import SECRET, deliver
 from tests.service.test_live import fast_settings
@@ -49,16 +49,9 @@ class FakeChatwoot:
 async def fake_chatwoot() -> AsyncIterator[FakeChatwoot]:
     fake = FakeChatwoot()
     app = Starlette(routes=[Route(MESSAGES, fake.create_message, methods=["POST"])])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    fake.base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    try:
+    async with serve(app) as base:
+        fake.base = base
         yield fake
-    finally:
-        server.should_exit = True
-        await task
 
 
 def in_conversation(payload: dict[str, Any], number: int) -> dict[str, Any]:
