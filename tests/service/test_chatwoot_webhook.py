@@ -16,7 +16,7 @@ from websockets.asyncio.client import connect
 from assist.core.errors import error_frame
 from assist.core.timeutil import format_ts
 from assist.integrations.chatwoot import sign
-from assist.service.chatwoot import MAX_BODY_BYTES
+from assist.service.routes.chatwoot import MAX_BODY_BYTES
 from tests.integrations.chatwoot_fixtures import (
     incoming,
     load,

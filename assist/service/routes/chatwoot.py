@@ -18,19 +18,22 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import Counter
+from starlette.requests import HTTPConnection
 
 from assist.core.errors import ErrorCode, InvalidEvent, error_frame
 from assist.integrations.chatwoot import DeliveryLog, SignatureError, map_payload, verify
 from assist.service.chatwoot_notes import NoteWriter
+from assist.service.deps import RuntimeDep
 from assist.service.metrics import Metrics
+from assist.service.runtime import Runtime
 from assist.settings import Settings
 
-__all__ = ["MAX_BODY_BYTES", "chatwoot_router"]
+__all__ = ["MAX_BODY_BYTES", "ChatwootWebhook", "router"]
 
 log = logging.getLogger("assist.chatwoot")
 
@@ -75,6 +78,8 @@ def _delivery_id(request: Request) -> str | None:
 
 
 class ChatwootWebhook:
+    """Per-app state of the webhook: the delivery log and its outcome counter."""
+
     def __init__(self, settings: Settings, metrics: Metrics, clock: Callable[[], datetime]):
         self._settings = settings
         self._clock = clock
@@ -114,7 +119,7 @@ class ChatwootWebhook:
             return self._refuse(401, exc.code, exc.message)
         return None
 
-    async def receive(self, request: Request) -> JSONResponse:
+    async def receive(self, request: Request, runtime: Runtime) -> JSONResponse:
         """Verify, de-duplicate, map and apply one Chatwoot delivery."""
         try:
             body = await _read_body(request, MAX_BODY_BYTES)
@@ -143,12 +148,12 @@ class ChatwootWebhook:
             if delivery is not None:
                 self._deliveries.add(delivery)
             return self._answer("ignored", 200, {"ignored": mapped.ignored})
-        return await self._apply(request, mapped.events, delivery)
+        return await self._apply(runtime, mapped.events, delivery)
 
     async def _apply(
-        self, request: Request, events: list[dict[str, Any]], delivery: str | None
+        self, runtime: Runtime, events: list[dict[str, Any]], delivery: str | None
     ) -> JSONResponse:
-        runtime = request.app.state.runtime
+        """Hand the events to the ingest the websocket uses, one frame each."""
         replies: list[dict[str, Any]] = []
         commits: list[asyncio.Future[None]] = []
         for event in events:
@@ -169,30 +174,37 @@ class ChatwootWebhook:
         return self._answer("accepted", 200, {"events": replies, "stored": True})
 
 
-def chatwoot_router(
-    settings: Settings, metrics: Metrics, clock: Callable[[], datetime]
-) -> APIRouter:
-    """The webhook route, plus the note write-back task when it is configured."""
-    webhook = ChatwootWebhook(settings, metrics, clock)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        writer = NoteWriter.from_settings(settings, app.state.runtime.hub, clock, metrics)
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Runs inside the app's own lifespan, so the runtime exists by now."""
+    runtime: Runtime = app.state.runtime
+    settings: Settings = app.state.settings
+    metrics: Metrics = app.state.metrics
+    app.state.chatwoot = ChatwootWebhook(settings, metrics, runtime.clock)
+    writer = NoteWriter.from_settings(settings, runtime.hub, runtime.clock, metrics)
+    if writer is not None:
+        writer.start()
+        log.info("chatwoot write-back on: suggestions become private notes")
+    try:
+        yield
+    finally:
         if writer is not None:
-            writer.start()
-            log.info("chatwoot write-back on: suggestions become private notes")
-        try:
-            yield
-        finally:
-            if writer is not None:
-                await writer.stop()
+            await writer.stop()
 
-    router = APIRouter(lifespan=lifespan)
-    router.add_api_route(
-        "/webhooks/chatwoot",
-        webhook.receive,
-        methods=["POST"],
-        summary="Chatwoot webhook (signed with ASSIST_CHATWOOT_SECRET)",
-        response_class=JSONResponse,
-    )
-    return router
+
+def _get_webhook(connection: HTTPConnection) -> ChatwootWebhook:
+    webhook: ChatwootWebhook = connection.app.state.chatwoot
+    return webhook
+
+
+WebhookDep = Annotated[ChatwootWebhook, Depends(_get_webhook)]
+
+router = APIRouter(lifespan=_lifespan)
+
+
+@router.post("/webhooks/chatwoot", summary="Chatwoot webhook (signed with ASSIST_CHATWOOT_SECRET)")
+async def chatwoot_webhook(
+    request: Request, runtime: RuntimeDep, webhook: WebhookDep
+) -> JSONResponse:
+    """A Chatwoot delivery: 200 applied or ignored, 401 bad signature, 413/422 bad body."""
+    return await webhook.receive(request, runtime)
