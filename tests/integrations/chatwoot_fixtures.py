@@ -28,7 +28,10 @@ def load(name: str) -> dict[str, Any]:
 
 
 def incoming(message_id: int = 810, text: str = "你好") -> dict[str, Any]:
+    """The captured customer message, in an ``open`` conversation (an inbox without a bot;
+    the capture's inbox has one, so its conversation is ``pending``)."""
     payload = load("message_created_incoming.json")
+    payload["conversation"]["status"] = "open"
     payload["id"] = message_id
     payload["content"] = text
     return payload

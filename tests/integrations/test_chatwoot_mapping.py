@@ -29,16 +29,8 @@ AGENT = "chatwoot:1:7"
 # Each published file: the events it gives, or the start of why it gives none, or the
 # start of the error a partial docs template earns.
 EXPECTED: dict[str, list[dict[str, Any]] | str] = {
-    "message_created_incoming.json": [
-        {
-            "id": "chatwoot:1:message:810",
-            "type": "customer_message",
-            "conversation_id": CONVERSATION,
-            "customer_id": CUSTOMER,
-            "ts": "2025-11-15T03:35:14.179Z",
-            "text": "你好",
-        }
-    ],
+    # The captured inbox has a bot: its conversations are pending until the bot hands over.
+    "message_created_incoming.json": "ignored: conversation pending",
     "message_created_incoming_api_channel_docs.json": [
         {
             "id": "chatwoot:1:message:0",
@@ -60,16 +52,7 @@ EXPECTED: dict[str, list[dict[str, Any]] | str] = {
             "text": "Hi",
         }
     ],
-    # No conversation-level account before v4.14.2: it comes from messages[].account_id.
-    "conversation_created.json": [
-        {
-            "id": "chatwoot:1:150:created:1763177714",
-            "type": "conversation_opened",
-            "conversation_id": CONVERSATION,
-            "customer_id": CUSTOMER,
-            "ts": "2025-11-15T03:35:14.000Z",
-        }
-    ],
+    "conversation_created.json": "ignored: conversation pending",
     "conversation_status_changed.json": "ignored: status pending",
     "conversation_updated.json": "ignored: no status or assignee change",
     "conversation_typing_off.json": "ignored: typing stopped",
@@ -116,6 +99,40 @@ def test_each_published_payload_maps_as_expected(name: str) -> None:
 
 def events(payload: dict[str, Any], **options: Any) -> list[dict[str, Any]]:
     return map_payload(payload, **options).events
+
+
+def test_a_customer_message_in_an_open_conversation_is_a_customer_message() -> None:
+    assert events(incoming()) == [
+        {
+            "id": "chatwoot:1:message:810",
+            "type": "customer_message",
+            "conversation_id": CONVERSATION,
+            "customer_id": CUSTOMER,
+            "ts": "2025-11-15T03:35:14.179Z",
+            "text": "你好",
+        }
+    ]
+
+
+def test_a_conversation_created_open_is_opened_with_the_account_of_its_messages() -> None:
+    # No conversation-level account before v4.14.2: it comes from messages[].account_id.
+    assert events(load("conversation_created.json") | {"status": "open"}) == [
+        {
+            "id": "chatwoot:1:150:created:1763177714",
+            "type": "conversation_opened",
+            "conversation_id": CONVERSATION,
+            "customer_id": CUSTOMER,
+            "ts": "2025-11-15T03:35:14.000Z",
+        }
+    ]
+
+
+def test_while_a_bot_handles_a_pending_conversation_customer_events_start_no_wait() -> None:
+    pending = incoming()
+    pending["conversation"]["status"] = "pending"
+    assert map_payload(pending).ignored == "conversation pending: a bot is handling it"
+    # The bot's hand-over (pending → open) is what opens it for the agents.
+    assert [e["type"] for e in events(with_status("open"))] == ["conversation_opened"]
 
 
 def test_an_agents_reply_is_an_agent_message_from_that_agent() -> None:
@@ -227,13 +244,13 @@ def test_an_agent_typing_a_reply_is_agent_typing_and_others_typing_are_not() -> 
 
 
 def test_a_conversation_started_by_an_agent_does_not_start_a_greeting_wait() -> None:
-    payload = load("conversation_created.json")
+    payload = load("conversation_created.json") | {"status": "open"}
     payload["messages"][0]["message_type"] = 1
     assert events(payload) == []
 
 
 def test_without_any_account_id_the_configured_default_is_used_or_it_is_an_error() -> None:
-    payload = load("conversation_created.json")
+    payload = load("conversation_created.json") | {"status": "open"}
     payload["messages"] = []
     with pytest.raises(InvalidEvent, match="ASSIST_CHATWOOT_ACCOUNT_ID"):
         map_payload(payload)
@@ -242,7 +259,7 @@ def test_without_any_account_id_the_configured_default_is_used_or_it_is_an_error
 
 
 def test_a_conversation_level_account_as_sent_since_v4_14_2_wins() -> None:
-    payload = load("conversation_created.json") | {"account": {"id": 3, "name": "shop"}}
+    payload = load("conversation_created.json") | {"status": "open", "account": {"id": 3}}
     assert events(payload)[0]["conversation_id"] == "chatwoot:3:150"
 
 

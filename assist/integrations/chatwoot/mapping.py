@@ -14,6 +14,10 @@ Facts this relies on (checked against Chatwoot v4.15.1; see shared/fixtures/chat
   the account only in ``messages[].account_id`` (hence the fallbacks and the configurable
   default). ``changed_attributes`` of ``conversation_status_changed`` is ``null`` in practice,
   so the status itself decides; ``conversation_updated`` lists what changed.
+- ``pending`` is the status of a conversation an agent bot is handling (inboxes with a bot
+  start conversations so); the bot hands over by setting it ``open``. Customer events of a
+  pending conversation therefore start no wait — the hand-over does, as
+  ``conversation_opened`` — so a bot's chat never raises greeting breaches.
 - Typing events are ``{event, user, conversation, is_private}``; ``user`` is a contact
   (no ``type`` key) or an agent (``type: "user"``) and there is no timestamp.
 
@@ -51,6 +55,7 @@ _ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 # Text beyond this many UTF-8 bytes is cut, so one mapped event always fits in one frame.
 _MAX_TEXT_BYTES = 48 * 1024
 _MESSAGE_TYPES = {0: "incoming", 1: "outgoing", 2: "activity", 3: "template"}
+_PENDING = "conversation pending: a bot is handling it"
 _DOCS_TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?) UTC")
 
 
@@ -263,6 +268,8 @@ def _message_created(context: _Context) -> Mapped:
     }
     event_id = f"chatwoot:{account}:message:{message}"
     if message_type == "incoming":
+        if conversation_obj.get("status") == "pending":
+            return Mapped(ignored=_PENDING)
         event = _event(
             event_id,
             "customer_message",
@@ -305,6 +312,8 @@ def _status_event(
 
 def _conversation_created(context: _Context) -> Mapped:
     account, conversation, obj = context.ids()
+    if obj.get("status") == "pending":
+        return Mapped(ignored=_PENDING)
     messages = obj.get("messages")
     if isinstance(messages, list) and messages:
         first = messages[0]
