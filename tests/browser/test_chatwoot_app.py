@@ -90,6 +90,14 @@ def host_app(panel_url: str, context: dict[str, Any]) -> Starlette:
     return Starlette(routes=[Route("/", page)])
 
 
+async def open_host(chromium: Browser, host: str) -> tuple[Page, Frame]:
+    """Chatwoot's page with the panel in its iframe, recording the panel's contexts."""
+    page = await chromium.new_page()
+    await page.add_init_script(RECORD_CONTEXTS)
+    await page.goto(host + "/")
+    return page, await panel_frame(page)
+
+
 async def panel_frame(page: Page) -> Frame:
     await page.wait_for_function("document.getElementById('app').contentWindow !== null")
     for _ in range(200):
@@ -115,10 +123,7 @@ async def test_inside_chatwoot_the_panel_gets_the_conversation_on_screen(
         panel_url = assist.base + "/panel/chatwoot:1:7"
         async with serve(host_app(panel_url, app_context(150, 7, 7))) as host:
             assert host.split(":")[-1] != assist.base.split(":")[-1]  # another origin
-            page = await browser.new_page()
-            await page.add_init_script(RECORD_CONTEXTS)
-            await page.goto(host + "/")
-            frame = await panel_frame(page)
+            page, frame = await open_host(browser, host)
             assert (await contexts(frame, 1))[0] == {
                 "agent_id": "chatwoot:1:7",
                 "conversation_id": "chatwoot:1:150",
@@ -152,10 +157,7 @@ async def test_an_unassigned_conversation_is_shown_for_the_agent_looking_at_it(
     async with run_server(fast_settings(tmp_path)) as assist:
         host_page = host_app(assist.base + "/panel/chatwoot", app_context(42, None, 9))
         async with serve(host_page) as host:
-            page = await browser.new_page()
-            await page.add_init_script(RECORD_CONTEXTS)
-            await page.goto(host + "/")
-            frame = await panel_frame(page)
+            _, frame = await open_host(browser, host)
             assert (await contexts(frame, 1))[0] == {
                 "agent_id": "chatwoot:1:9",
                 "conversation_id": "chatwoot:1:42",
