@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     chatwoot_secret: SecretStr | None = None
     # The account older Chatwoot versions (< v4.14.2) leave out of conversation payloads.
     chatwoot_account_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    # The custom attribute (conversation's, else contact's) naming the product a customer
+    # asks about, e.g. "goods_id"; it becomes the event's product_id.
+    chatwoot_product_attribute: str | None = Field(None, min_length=1, max_length=100)
     # Write-back of the top suggestion as a private note: on only when both are set.
     chatwoot_url: str | None = Field(None, pattern=r"^https?://")
     chatwoot_api_token: SecretStr | None = None

@@ -314,3 +314,14 @@ def test_a_message_without_an_id_or_conversation_is_invalid() -> None:
 def test_ids_that_could_break_the_namespacing_are_refused() -> None:
     with pytest.raises(InvalidEvent, match="message id"):
         map_payload(incoming() | {"id": "810:evil"})
+
+
+def test_the_configured_custom_attribute_names_the_product_asked_about() -> None:
+    # The captured contact carries the shop's goods_id in its custom attributes.
+    [event] = events(incoming(), product_attribute="goods_id")
+    assert event["product_id"] == "prod_12345"
+    payload = incoming()
+    payload["conversation"]["custom_attributes"] = {"goods_id": 4711}
+    assert events(payload, product_attribute="goods_id")[0]["product_id"] == "4711"
+    assert "product_id" not in events(incoming())[0]
+    assert "product_id" not in events(incoming(), product_attribute="sku")[0]

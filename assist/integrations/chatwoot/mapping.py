@@ -55,6 +55,7 @@ _ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 # Text beyond this many UTF-8 bytes is cut, so one mapped event always fits in one frame.
 _MAX_TEXT_BYTES = 48 * 1024
 _MESSAGE_TYPES = {0: "incoming", 1: "outgoing", 2: "activity", 3: "template"}
+_MAX_PRODUCT_ID = 200
 _PENDING = "conversation pending: a bot is handling it"
 _DOCS_TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?) UTC")
 
@@ -84,11 +85,14 @@ def map_payload(
     *,
     delivery_id: str | None = None,
     default_account_id: str | None = None,
+    product_attribute: str | None = None,
 ) -> Mapped:
     """The events for one decoded webhook body.
 
     ``delivery_id`` (``X-Chatwoot-Delivery``) names events Chatwoot gives no id of its own
-    (typing); ``default_account_id`` is used when an older Chatwoot names no account.
+    (typing); ``default_account_id`` is used when an older Chatwoot names no account;
+    ``product_attribute`` names the custom attribute (the conversation's, else the
+    contact's) that holds the product a customer message is about.
     Raises :class:`InvalidEvent` when a kind assist uses lacks the ids it needs.
     """
     if not isinstance(payload, Mapping):
@@ -99,7 +103,7 @@ def map_payload(
     handler = _HANDLERS.get(kind)
     if handler is None:
         return Mapped(ignored=f"{kind} is not used by assist")
-    context = _Context(payload, kind, delivery_id, default_account_id)
+    context = _Context(payload, kind, delivery_id, default_account_id, product_attribute)
     return handler(context)
 
 
@@ -109,6 +113,7 @@ class _Context:
     kind: str
     delivery_id: str | None
     default_account_id: str | None
+    product_attribute: str | None
 
     def fail(self, message: str) -> InvalidEvent:
         return InvalidEvent(ErrorCode.INVALID_EVENT, f"{self.kind}: {message}")
@@ -237,6 +242,18 @@ def _customer(account: str, conversation: Payload, sender: object = None) -> str
     return customer_id(account, contact) if contact is not None else None
 
 
+def _product(attribute: str | None, conversation: Payload, sender: object) -> str | None:
+    if attribute is None:
+        return None
+    for owner in (conversation, sender, _get(conversation, "meta", "sender")):
+        value = _get(owner, "custom_attributes", attribute)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and 0 < len(value.strip()) <= _MAX_PRODUCT_ID:
+            return value.strip()
+    return None
+
+
 def _event(event_id: str, kind: str, conversation: str, **fields: object) -> dict[str, Any]:
     event: dict[str, Any] = {"id": event_id, "type": kind, "conversation_id": conversation}
     event.update({k: v for k, v in fields.items() if v is not None})
@@ -276,6 +293,7 @@ def _message_created(context: _Context) -> Mapped:
             conversation,
             customer_id=_customer(account, conversation_obj, sender),
             agent_id=_assigned_agent(account, conversation_obj),
+            product_id=_product(context.product_attribute, conversation_obj, sender),
             **common,
         )
         return Mapped([event])

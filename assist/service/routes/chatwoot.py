@@ -141,6 +141,7 @@ class ChatwootWebhook:
                 payload,
                 delivery_id=delivery,
                 default_account_id=self._settings.chatwoot_account_id,
+                product_attribute=self._settings.chatwoot_product_attribute,
             )
         except InvalidEvent as exc:
             return self._refuse(422, exc.code, exc.message)
