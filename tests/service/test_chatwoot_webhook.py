@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -27,6 +28,7 @@ from tests.integrations.chatwoot_fixtures import (
 )
 from tests.service.server import receive_until, run_server
 from tests.service.test_live import fast_settings
+from tests.service.test_store_outage import rename_table
 
 pytestmark = pytest.mark.e2e
 
@@ -201,3 +203,23 @@ async def test_unknown_kinds_are_ignored_and_bad_bodies_are_refused(tmp_path: Pa
         huge = b'{"event":"message_created","content":"' + b"x" * MAX_BODY_BYTES + b'"}'
         too_large = await deliver(client, huge)
         assert (too_large.status_code, too_large.json()["error"]["code"]) == (413, "too_large")
+
+
+async def test_during_a_store_outage_a_delivery_is_applied_answered_202_and_stored_later(
+    tmp_path: Path,
+) -> None:
+    settings = fast_settings(tmp_path, greeting_s=30, chatwoot_secret=SECRET)
+    db = tmp_path / "assist.db"
+    async with run_server(settings) as server, httpx.AsyncClient(base_url=server.base) as client:
+        rename_table(db, "events", "events_away")  # every write now fails
+        response = await deliver(client, incoming(950, "在吗"))
+        assert response.status_code == 202  # within Chatwoot's 5 s, not a failure to it
+        assert response.json() == {"events": [{"ack": "chatwoot:1:message:950"}], "stored": False}
+        assert conversation(server).phase.value == "awaiting_greeting"  # applied already
+        rename_table(db, "events_away", "events")
+        for _ in range(100):
+            detail = await client.get(f"/api/conversations/{CONVERSATION}")
+            if detail.status_code == 200 and detail.json()["events"]:
+                break
+            await asyncio.sleep(0.1)
+        assert [e["id"] for e in detail.json()["events"]] == ["chatwoot:1:message:950"]
