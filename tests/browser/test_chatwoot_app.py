@@ -138,7 +138,7 @@ async def test_inside_chatwoot_the_panel_gets_the_conversation_on_screen(
             async with httpx.AsyncClient(base_url=assist.base) as client:
                 assert (await deliver(client, payload)).status_code == 200
             card = frame.locator('section.conversation[data-conversation="chatwoot:1:150"]')
-            await expect(card.locator(".timer")).to_contain_text("欢迎")
+            await expect(card.locator(".timer")).to_contain_text("剩")
             await expect(card.locator(".replies li").first).to_contain_text("L")
 
             # The agent opens another conversation: the app asks again and tells the panel.
