@@ -126,8 +126,10 @@ async def test_captured_deliveries_of_a_bot_handled_chat_wait_for_the_hand_over(
         assert conversation(server).phase.value == "awaiting_greeting"
 
 
-async def test_a_repeated_delivery_is_applied_once_even_after_a_restart(tmp_path: Path) -> None:
-    settings = fast_settings(tmp_path, greeting_s=30, chatwoot_secret=SECRET)
+async def test_a_repeated_delivery_is_applied_once_even_after_a_restart(
+    tmp_path: Path, db_url: str
+) -> None:
+    settings = fast_settings(tmp_path, db_url=db_url, greeting_s=30, chatwoot_secret=SECRET)
     # Sent now (the engine remembers the ids of recent events across a restart).
     message = incoming(900, "在吗") | {"created_at": format_ts(datetime.now(UTC))}
     async with run_server(settings) as server, httpx.AsyncClient(base_url=server.base) as client:
