@@ -17,6 +17,7 @@ from websockets.asyncio.client import connect
 from assist.core.errors import error_frame
 from assist.core.timeutil import format_ts
 from assist.integrations.chatwoot import sign
+from assist.service.app import create_app
 from assist.service.routes.chatwoot import MAX_BODY_BYTES
 from tests.integrations.chatwoot_fixtures import (
     incoming,
@@ -225,3 +226,21 @@ async def test_during_a_store_outage_a_delivery_is_applied_answered_202_and_stor
                 break
             await asyncio.sleep(0.1)
         assert [e["id"] for e in detail.json()["events"]] == ["chatwoot:1:message:950"]
+
+
+async def test_without_a_secret_a_delivery_from_another_host_is_refused(tmp_path: Path) -> None:
+    app = create_app(fast_settings(tmp_path))
+
+    async def post_from(peer: str, payload: dict[str, Any]) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, client=(peer, 40123))
+        async with httpx.AsyncClient(transport=transport, base_url="http://assist") as client:
+            return await client.post(URL, content=body_of(payload))
+
+    async with app.router.lifespan_context(app):
+        refused = await post_from("203.0.113.5", incoming(961))
+        assert refused.status_code == 401
+        assert refused.json() == error_frame(
+            "unauthorized", "ASSIST_CHATWOOT_SECRET is not set: only loopback peers may post"
+        )
+        local = await post_from("::1", incoming(962))
+        assert local.json()["events"] == [{"ack": "chatwoot:1:message:962"}]
