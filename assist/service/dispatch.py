@@ -11,7 +11,16 @@ import asyncio
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from assist.core.outputs import Alert, AlertKind, Frame, LintReport, Output, Suggestion, TimerUpdate
+from assist.core.outputs import (
+    Alert,
+    AlertKind,
+    Frame,
+    LintReport,
+    Output,
+    ShiftEnd,
+    Suggestion,
+    TimerUpdate,
+)
 from assist.core.views import LatestFrames
 from assist.service.hub import Hub
 from assist.service.metrics import Metrics
@@ -37,6 +46,8 @@ class Dispatcher:
         self.latest = latest
         self._metrics = metrics
         self._clock = clock
+        # Answers shift ends with handover frames (set by the runtime; None: ignored).
+        self.on_shift_end: Callable[[ShiftEnd], None] | None = None
 
     def dispatch(
         self, outputs: Iterable[Output], received_at: datetime | None
@@ -47,6 +58,8 @@ class Dispatcher:
         for output in outputs:
             if isinstance(output, _FRAMES):
                 self.publish(output)
+            elif isinstance(output, ShiftEnd) and self.on_shift_end is not None:
+                self.on_shift_end(output)
         return self.persister.submit(outputs, received_at)
 
     def publish(self, frame: Frame) -> None:
