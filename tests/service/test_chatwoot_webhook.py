@@ -36,6 +36,7 @@ pytestmark = pytest.mark.e2e
 SECRET = "cw-secret-24-alnum-chars"
 CONVERSATION = "chatwoot:1:150"
 URL = "/webhooks/chatwoot"
+JSON_TYPE = {"Content-Type": "application/json"}
 
 
 def body_of(payload: dict[str, Any]) -> bytes:
@@ -45,8 +46,7 @@ def body_of(payload: dict[str, Any]) -> bytes:
 def signed(body: bytes, *, delivery: str | None = None, at: int | None = None) -> dict[str, str]:
     """The headers Chatwoot sends with a delivery signed ``at`` (default: now)."""
     stamp = str(int(time.time()) if at is None else at)
-    return {
-        "Content-Type": "application/json",
+    return JSON_TYPE | {
         "X-Chatwoot-Delivery": delivery or str(uuid.uuid4()),
         "X-Chatwoot-Timestamp": stamp,
         "X-Chatwoot-Signature": sign(SECRET, stamp, body),
@@ -160,7 +160,7 @@ async def test_signature_failures_are_401_with_the_usual_error_body(tmp_path: Pa
         "X-Chatwoot-Signature": sign("not-the-secret", good["X-Chatwoot-Timestamp"], body)
     }
     stale = signed(body, at=now - 301)
-    unsigned = {"Content-Type": "application/json", "X-Chatwoot-Delivery": "d-unsigned"}
+    unsigned = JSON_TYPE | {"X-Chatwoot-Delivery": "d-unsigned"}
     reserialised = json.dumps(json.loads(body)).encode()  # ASCII escapes: other bytes
     async with run_server(settings) as server, httpx.AsyncClient(base_url=server.base) as client:
         for headers, content, why in [
@@ -184,7 +184,7 @@ async def test_without_a_secret_loopback_deliveries_need_no_signature(tmp_path: 
         run_server(fast_settings(tmp_path)) as server,
         httpx.AsyncClient(base_url=server.base) as client,
     ):
-        response = await client.post(URL, content=body_of(incoming()))
+        response = await client.post(URL, content=body_of(incoming()), headers=JSON_TYPE)
         assert response.json()["events"] == [{"ack": "chatwoot:1:message:810"}]
 
 
@@ -234,7 +234,7 @@ async def test_without_a_secret_a_delivery_from_another_host_is_refused(tmp_path
     async def post_from(peer: str, payload: dict[str, Any]) -> httpx.Response:
         transport = httpx.ASGITransport(app=app, client=(peer, 40123))
         async with httpx.AsyncClient(transport=transport, base_url="http://assist") as client:
-            return await client.post(URL, content=body_of(payload))
+            return await client.post(URL, content=body_of(payload), headers=JSON_TYPE)
 
     async with app.router.lifespan_context(app):
         refused = await post_from("203.0.113.5", incoming(961))
@@ -244,3 +244,18 @@ async def test_without_a_secret_a_delivery_from_another_host_is_refused(tmp_path
         )
         local = await post_from("::1", incoming(962))
         assert local.json()["events"] == [{"ack": "chatwoot:1:message:962"}]
+
+
+async def test_a_browser_page_cannot_post_deliveries(tmp_path: Path) -> None:
+    """Not from another web origin, and not as a form (no JSON content type)."""
+    async with (
+        run_server(fast_settings(tmp_path)) as server,
+        httpx.AsyncClient(base_url=server.base) as client,
+    ):
+        body = body_of(incoming(970))
+        cross_site = JSON_TYPE | {"Origin": "https://evil.example"}
+        refused = await client.post(URL, content=body, headers=cross_site)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
+        form = await client.post(URL, content=body, headers={"Content-Type": "text/plain"})
+        assert (form.status_code, form.json()["error"]["code"]) == (415, "unsupported_media_type")
+        assert conversation(server) is None

@@ -12,7 +12,6 @@ never counts them as failures.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -27,6 +26,10 @@ from starlette.requests import HTTPConnection
 
 from assist.core.errors import ErrorCode, InvalidEvent, error_frame
 from assist.integrations.chatwoot import DeliveryLog, SignatureError, map_payload, verify
+from assist.security.bind import is_loopback
+from assist.security.roles import NeedKind
+from assist.service.auth import require
+from assist.service.body import body_refusal, read_json_body
 from assist.service.chatwoot_notes import NoteWriter
 from assist.service.deps import RuntimeDep
 from assist.service.metrics import Metrics
@@ -45,29 +48,8 @@ _STORE_WAIT_S = 3.0
 _MAX_DELIVERY_ID = 100
 
 
-class _TooLarge(Exception):
-    pass
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _TooLarge
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise _TooLarge
-    return bytes(body)
-
-
 def _is_loopback(request: Request) -> bool:
-    if request.client is None:
-        return False
-    try:
-        return ipaddress.ip_address(request.client.host).is_loopback
-    except ValueError:
-        return False
+    return request.client is not None and is_loopback(request.client.host)
 
 
 def _delivery_id(request: Request) -> str | None:
@@ -122,10 +104,10 @@ class ChatwootWebhook:
     async def receive(self, request: Request, runtime: Runtime) -> JSONResponse:
         """Verify, de-duplicate, map and apply one Chatwoot delivery."""
         try:
-            body = await _read_body(request, MAX_BODY_BYTES)
-        except _TooLarge:
-            message = f"delivery larger than {MAX_BODY_BYTES} bytes"
-            return self._refuse(413, ErrorCode.TOO_LARGE, message)
+            body = await read_json_body(request, MAX_BODY_BYTES)
+        except InvalidEvent as exc:
+            self._outcomes.labels("invalid").inc()
+            return body_refusal(exc)
         refused = self._authenticate(request, body)
         if refused is not None:
             return refused
@@ -200,7 +182,9 @@ def _get_webhook(connection: HTTPConnection) -> ChatwootWebhook:
 
 WebhookDep = Annotated[ChatwootWebhook, Depends(_get_webhook)]
 
-router = APIRouter(lifespan=_lifespan)
+# Open (the signature is the credential), but under the gate's origin check — a web page
+# cannot post here from a browser — and its per-address rate limit.
+router = APIRouter(lifespan=_lifespan, dependencies=[require(NeedKind.OPEN)])
 
 
 @router.post("/webhooks/chatwoot", summary="Chatwoot webhook (signed with ASSIST_CHATWOOT_SECRET)")
