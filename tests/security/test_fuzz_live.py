@@ -91,8 +91,19 @@ def generated_frames(batches: int) -> list[str | bytes]:
     return frames
 
 
+def on_the_wire(raw: str | bytes) -> str | bytes:
+    """A text frame must be valid UTF-8, so a client cannot send a lone surrogate as text;
+    such a frame goes out as the bytes a broken client would write (a binary frame)."""
+    if isinstance(raw, str):
+        try:
+            raw.encode("utf-8")
+        except UnicodeEncodeError:
+            return raw.encode("utf-8", "surrogatepass")
+    return raw
+
+
 def test_the_ingest_socket_answers_every_generated_frame_and_stays_up(live_url: str) -> None:
-    frames = generated_frames(SOCKET_BATCHES)
+    frames = [on_the_wire(raw) for raw in generated_frames(SOCKET_BATCHES)]
 
     async def drive() -> None:
         async with connect(live_url.replace("http", "ws") + "/ws/ingest") as ingest:
