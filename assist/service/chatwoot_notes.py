@@ -1,7 +1,8 @@
 """Optional write-back: the top suggestion for a Chatwoot conversation, as a private note.
 
 Listens on the hub like a supervisor board that wants suggestion frames only, so it needs
-no hook in the engine or the runtime. Reading frames never waits on Chatwoot: each note is
+no hook in the engine or the runtime, and takes the suggestions however they are made
+(inline or in the NLP worker pool). Reading frames never waits on Chatwoot: each note is
 posted by its own short task (a few at a time), the limiter caps the rate, and any failure
 is logged and counted — never raised into the service.
 """
@@ -19,7 +20,7 @@ import httpx
 from prometheus_client import Counter
 
 from assist.integrations.chatwoot.notes import Note, NoteLimiter, note_for
-from assist.service.hub import Hub, Subscriber
+from assist.service.hub import Hub
 from assist.service.metrics import Metrics
 from assist.settings import Settings
 
@@ -84,20 +85,14 @@ class NoteWriter:
         await self._client.aclose()
 
     async def _listen(self) -> None:
+        # A reading subscriber is never dropped by the hub; when this one falls behind,
+        # its oldest suggestions are shed — skipped notes, never a stalled service.
         subscriber = self._hub.subscribe(None, _WANTED)
         try:
             while True:
-                text = await subscriber.queue.get()
-                self._consider(json.loads(text))
-                if subscriber.dropped.is_set() and subscriber.queue.empty():
-                    log.warning("chatwoot write-back fell behind; some suggestions were skipped")
-                    subscriber = self._resubscribe(subscriber)
+                self._consider(json.loads(await subscriber.next()))
         finally:
             self._hub.unsubscribe(subscriber)
-
-    def _resubscribe(self, old: Subscriber) -> Subscriber:
-        self._hub.unsubscribe(old)
-        return self._hub.subscribe(None, _WANTED)
 
     def _consider(self, frame: dict[str, object]) -> None:
         note = note_for(frame)

@@ -87,5 +87,7 @@ def test_a_repeated_delivery_id_is_recognised_and_memory_stays_bounded() -> None
     assert log.add("d-1") and not log.add("d-1")
     assert log.add("d-2") and log.add("d-3")
     assert len(log) == 2 and "d-1" not in log and "d-3" in log
+    log.discard("d-3")
+    assert "d-3" not in log and log.add("d-3")
     with pytest.raises(ValueError):
         DeliveryLog(limit=0)

@@ -38,3 +38,7 @@ class DeliveryLog:
         if len(self._seen) > self._limit:
             self._seen.popitem(last=False)
         return True
+
+    def discard(self, delivery_id: str) -> None:
+        """Forget ``delivery_id`` (its delivery was refused, so a retry must be heard)."""
+        self._seen.pop(delivery_id, None)

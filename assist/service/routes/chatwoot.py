@@ -136,21 +136,22 @@ class ChatwootWebhook:
     async def _apply(
         self, runtime: Runtime, events: list[dict[str, Any]], delivery: str | None
     ) -> JSONResponse:
-        """Hand the events to the ingest the websocket uses, one frame each."""
-        replies: list[dict[str, Any]] = []
-        commits: list[asyncio.Future[None]] = []
-        for event in events:
-            reply, committed = runtime.ingest(json.dumps(event, ensure_ascii=False))
-            replies.append(reply)
-            commits.append(committed)
-        errors = [reply for reply in replies if "error" in reply]
-        if errors:
-            log.error("chatwoot delivery mapped to events ingest refused: %s", errors)
-            return self._answer("invalid", 422, errors[0])
+        """Hand the events, as one array frame, to the ingest the websocket uses.
+
+        The delivery id is recorded before the first wait (ingest may wait for room in
+        the NLP queue), so a retry arriving meanwhile is a duplicate, not a second copy.
+        """
         if delivery is not None:
             self._deliveries.add(delivery)
+        replies, committed = await runtime.admit(json.dumps(events, ensure_ascii=False))
+        errors = [reply for reply in replies if "error" in reply]
+        if errors:
+            if delivery is not None:
+                self._deliveries.discard(delivery)
+            log.error("chatwoot delivery mapped to events ingest refused: %s", errors)
+            return self._answer("invalid", 422, errors[0])
         try:
-            await asyncio.wait_for(asyncio.shield(asyncio.gather(*commits)), _STORE_WAIT_S)
+            await asyncio.wait_for(asyncio.shield(committed), _STORE_WAIT_S)
         except TimeoutError:
             log.warning("chatwoot delivery applied; the store has not confirmed it yet")
             return self._answer("accepted", 202, {"events": replies, "stored": False})
