@@ -19,6 +19,7 @@ from assist.core.events import Event, EventType
 from assist.core.outputs import (
     Alert,
     AlertKind,
+    ConversationChange,
     ConversationSnapshot,
     EventRecord,
     Finding,
@@ -176,10 +177,12 @@ class Engine:
             conversation.typing_since = None
         first_agent_message = conversation.agent_messages == 0
         closing_texts = list(conversation.recent_agent_texts)
+        previous_agent = conversation.agent_id
 
         outputs = conversation.apply(event, self.config)
         agent_id = conversation.agent_id
         outputs.insert(0, EventRecord(event, event.agent_id or agent_id, typing_s))
+        outputs.extend(_changes(conversation.id, event, previous_agent, agent_id))
 
         if event.type is EventType.CUSTOMER_MESSAGE and self.suggester is not None:
             result = self.suggester.suggest(event.text or "", event.product_id)
@@ -214,7 +217,7 @@ class Engine:
                     agent_id,
                     event.ts,
                     message_id=event.id,
-                    detail={"phrases": phrases, "text": event.text or ""},
+                    detail={"phrase": phrases[0], "phrases": phrases, "text": event.text or ""},
                 )
             )
         return outputs
@@ -251,3 +254,14 @@ class Engine:
                 # once); a lost warning flag only repeats a warning, so it is not stored.
                 outputs.append(self._snapshot(conversation, due))
             self._schedule(conversation)
+
+
+def _changes(
+    conversation_id: str, event: Event, before: str | None, after: str | None
+) -> list[Output]:
+    """Tell the agent losing a conversation (closed, or transferred away) that it left."""
+    if event.type is EventType.CONVERSATION_CLOSED:
+        return [ConversationChange(conversation_id, after, "closed", event.ts)]
+    if before is not None and before != after:
+        return [ConversationChange(conversation_id, before, "transferred", event.ts, after)]
+    return []

@@ -18,6 +18,7 @@ from assist.core.timeutil import format_ts
 __all__ = [
     "Alert",
     "AlertKind",
+    "ConversationChange",
     "ConversationSnapshot",
     "EventRecord",
     "Finding",
@@ -189,6 +190,34 @@ class Suggestion:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationChange:
+    """A conversation left an agent's hands: closed, or transferred to someone else.
+
+    Without it a panel could not tell that a conversation with no running timer was
+    closed, or that it now belongs to another agent; ``agent_id`` is the agent losing it
+    (so the frame reaches that agent's panel), ``to_agent_id`` the new one on a transfer.
+    """
+
+    conversation_id: str
+    agent_id: str | None
+    change: str  # "closed" | "transferred"
+    at: datetime
+    to_agent_id: str | None = None
+
+    def to_frame(self) -> dict[str, Any]:
+        frame: dict[str, Any] = {
+            "type": "conversation",
+            "conversation_id": self.conversation_id,
+            "agent_id": self.agent_id,
+            "change": self.change,
+            "at": format_ts(self.at),
+        }
+        if self.to_agent_id is not None:
+            frame["to_agent_id"] = self.to_agent_id
+        return frame
+
+
+@dataclass(frozen=True, slots=True)
 class EventRecord:
     """An accepted event with what the core attributed to it (for the store, not a frame).
 
@@ -231,5 +260,5 @@ class ConversationSnapshot:
     updated_at: datetime
 
 
-Frame = TimerUpdate | Alert | LintReport | Suggestion
+Frame = TimerUpdate | Alert | LintReport | Suggestion | ConversationChange
 Output = Frame | EventRecord | WaitRecord | ConversationSnapshot

@@ -13,17 +13,19 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from assist import __version__
 from assist.service.hub import FRAME_TYPES, SUPERVISOR_DEFAULT, encode_frame
+from assist.service.ingest_schema import INGEST_OPENAPI
 from assist.service.metrics import Metrics
+from assist.service.routes_pages import STATIC
+from assist.service.routes_pages import router as pages_router
 from assist.service.routes_stats import QueryError, query_error_response
 from assist.service.routes_stats import router as stats_router
 from assist.service.runtime import Runtime, utc_now
@@ -33,7 +35,6 @@ from assist.store.database import migrate, open_database
 __all__ = ["create_app"]
 
 log = logging.getLogger("assist.service")
-STATIC = Path(__file__).resolve().parents[1] / "static"
 # Frames waiting for their commit per ingest connection; beyond this the reader pauses,
 # which pushes back on the sender instead of growing memory.
 _INGEST_PIPELINE = 256
@@ -67,22 +68,14 @@ def create_app(
         description="Real-time chat assist for shop customer service: SLA timers, "
         "reply suggestions, agent-message lint, per-agent statistics.",
         lifespan=lifespan,
+        docs_url=None,  # served by routes_pages from vendored assets, not a CDN
     )
     app.state.settings = settings
     app.state.metrics = metrics
     app.include_router(stats_router)
+    app.include_router(pages_router)
     app.add_exception_handler(QueryError, query_error_response)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-
-    @app.get("/panel/{agent_id}", include_in_schema=False)
-    async def agent_panel(agent_id: str) -> FileResponse:
-        """The agent side panel: countdowns, suggestions and lint for one agent."""
-        return FileResponse(STATIC / "panel.html")
-
-    @app.get("/supervisor", include_in_schema=False)
-    async def supervisor_board() -> FileResponse:
-        """The supervisor board: waiting customers and live alerts."""
-        return FileResponse(STATIC / "supervisor.html")
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
@@ -100,7 +93,7 @@ def create_app(
     async def prometheus_metrics() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    @app.post("/api/events")
+    @app.post("/api/events", openapi_extra=INGEST_OPENAPI)
     async def post_events(request: Request) -> Response:
         """One event or a JSON array; answered after the accepted events are stored."""
         runtime: Runtime = request.app.state.runtime

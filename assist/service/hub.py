@@ -21,7 +21,7 @@ def encode_frame(frame: dict[str, Any]) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
-FRAME_TYPES = frozenset({"timer", "alert", "suggestion", "lint"})
+FRAME_TYPES = frozenset({"timer", "alert", "suggestion", "lint", "conversation"})
 SUPERVISOR_DEFAULT = frozenset({"alert", "suggestion"})
 
 

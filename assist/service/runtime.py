@@ -22,7 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assist.assembly import build_engine, load_linter, load_sla, load_suggester, watched_files
 from assist.core.errors import InvalidEvent, RulesError
-from assist.core.outputs import Alert, AlertKind, Frame, LintReport, Output, Suggestion, TimerUpdate
+from assist.core.outputs import (
+    Alert,
+    AlertKind,
+    ConversationChange,
+    Frame,
+    LintReport,
+    Output,
+    Suggestion,
+    TimerUpdate,
+)
 from assist.core.protocol import ack_frame, decode_frame_shaped
 from assist.core.sla.conversation import Conversation
 from assist.core.suggest.catalog import Catalog
@@ -43,7 +52,7 @@ from assist.store.tables import (
 __all__ = ["Runtime", "conversation_view", "utc_now"]
 
 log = logging.getLogger("assist.service")
-_FRAMES = (TimerUpdate, Alert, LintReport, Suggestion)
+_FRAMES = (TimerUpdate, Alert, LintReport, Suggestion, ConversationChange)
 _EVICT_EVERY_S = 600.0
 _TIMER_ALERTS = frozenset({AlertKind.GREETING_BREACH, AlertKind.REPLY_BREACH, AlertKind.ESCALATION})
 
