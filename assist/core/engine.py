@@ -186,7 +186,9 @@ class Engine:
 
         if event.type is EventType.CUSTOMER_MESSAGE and self.suggester is not None:
             result = self.suggester.suggest(event.text or "", event.product_id)
-            outputs.append(Suggestion(conversation.id, agent_id, event.id, result))
+            outputs.append(
+                Suggestion(conversation.id, agent_id, event.id, result, event.text, event.ts)
+            )
         elif event.type is EventType.AGENT_MESSAGE and self.linter is not None:
             findings = self.linter.lint_message(
                 event.text or "", first_in_conversation=first_agent_message, typing_s=typing_s

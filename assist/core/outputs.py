@@ -173,10 +173,15 @@ class SuggestionResult:
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
+    """Replies for one customer message; ``text``/``at`` are that message, so a panel can
+    show what the customer wrote next to what to answer."""
+
     conversation_id: str
     agent_id: str | None
     message_id: str
     result: SuggestionResult
+    text: str | None = None
+    at: datetime | None = None
 
     def to_frame(self) -> dict[str, Any]:
         frame: dict[str, Any] = {
@@ -186,6 +191,10 @@ class Suggestion:
             "message_id": self.message_id,
         }
         frame.update(self.result.to_dict())
+        if self.text is not None:
+            frame["text"] = self.text
+        if self.at is not None:
+            frame["at"] = format_ts(self.at)
         return frame
 
 

@@ -24,6 +24,7 @@ from assist import __version__
 from assist.service.hub import FRAME_TYPES, SUPERVISOR_DEFAULT, encode_frame
 from assist.service.ingest_schema import INGEST_OPENAPI
 from assist.service.metrics import Metrics
+from assist.service.routes_board import router as board_router
 from assist.service.routes_pages import STATIC
 from assist.service.routes_pages import router as pages_router
 from assist.service.routes_stats import QueryError, query_error_response
@@ -74,6 +75,7 @@ def create_app(
     app.state.metrics = metrics
     app.include_router(stats_router)
     app.include_router(pages_router)
+    app.include_router(board_router)
     app.add_exception_handler(QueryError, query_error_response)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -54,7 +54,7 @@ async def landing(request: Request) -> HTMLResponse:
     """Links to the board, each active agent's panel, the QA page and the API docs."""
     agents = _active_agents(request)
     items = "".join(
-        f'<li><a class="page-link" href="/panel/{quote(agent, safe="")}">'
+        f'<li><a class="page-link" href="/panel/{quote(agent, safe="")}" data-keep-token>'
         f"{html.escape(agent)}</a></li>"
         for agent in agents
     )
