@@ -182,7 +182,6 @@ class Engine:
         outputs = conversation.apply(event, self.config)
         agent_id = conversation.agent_id
         outputs.insert(0, EventRecord(event, event.agent_id or agent_id, typing_s))
-        outputs.extend(_changes(conversation.id, event, previous_agent, agent_id))
 
         if event.type is EventType.CUSTOMER_MESSAGE and self.suggester is not None:
             result = self.suggester.suggest(event.text or "", event.product_id)
@@ -202,6 +201,8 @@ class Engine:
             findings = self.linter.lint_close(closing_texts)
             if findings:
                 outputs.extend(self._lint_outputs(conversation, event, findings))
+        # Last among the frames: a panel drops the conversation after its closing lint.
+        outputs.extend(_changes(conversation.id, event, previous_agent, agent_id))
         outputs.append(self._snapshot(conversation, event.ts))
         return outputs
 

@@ -17,6 +17,9 @@ const AssistPanel = (() => {
     const empty = document.getElementById("empty");
     const who = document.getElementById("who");
     const cards = new Map();
+    // Conversations that left (closed / transferred away): late lint for them is dropped;
+    // a customer writing again (timer or suggestion) brings the conversation back.
+    const gone = new Set();
     let agentId = initialAgent;
     let focusedId = null;
     let channel = null;
@@ -125,23 +128,29 @@ const AssistPanel = (() => {
         case "snapshot":
           for (const entry of cards.values()) entry.node.remove();
           cards.clear();
+          gone.clear();
           // oldest first, so the newest ends on top (cards are prepended)
           for (const view of frame.conversations || []) fromSnapshot(view);
           break;
         case "timer":
           if (frame.state === "stopped") { remove(frame.conversation_id); return; }
+          if (frame.state === "met" && gone.has(frame.conversation_id)) return;
+          gone.delete(frame.conversation_id);
           card(frame.conversation_id).timer = frame;
           break;
         case "conversation":
+          gone.add(frame.conversation_id);
           remove(frame.conversation_id);
           return;
         case "suggestion": {
+          gone.delete(frame.conversation_id);
           const entry = card(frame.conversation_id);
           showCustomer(entry, frame.text != null ? {text: frame.text, at: frame.at} : null);
           showSuggestion(entry, frame);
           break;
         }
         case "lint":
+          if (gone.has(frame.conversation_id)) return;
           showLint(card(frame.conversation_id), frame);
           break;
         default:
