@@ -100,7 +100,7 @@ const AssistPanel = (() => {
           head.append("：「", element("mark", null, finding.phrase), "」");
         }
         line.append(head, element("p", "advice", plainAdvice(finding.advice)));
-        const alternatives = (finding.alternatives || []).filter((text) => !/……|\.\.\./.test(text));
+        const alternatives = finding.alternatives || [];
         if (alternatives.length) {
           line.append(element("p", "alt-title", "可以这样说（点击复制）："));
           const list = element("ul", "alternatives");
