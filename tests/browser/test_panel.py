@@ -94,7 +94,9 @@ async def test_closed_and_transferred_conversations_leave_the_panel(
         await send(server.ws, event("t-5", "conversation_transferred", "c-move", agent_id="a-2"))
         await expect(cards).to_have_count(0)
         await expect(page.locator("#empty")).to_be_visible()
-        await send(server.ws, event("t-6", "customer_message", "c-move", agent_id="a-2", text="在吗"))
+        await send(
+            server.ws, event("t-6", "customer_message", "c-move", agent_id="a-2", text="在吗")
+        )
         await expect(other.locator('section[data-conversation="c-move"]')).to_have_count(1)
 
 
