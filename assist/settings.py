@@ -92,9 +92,6 @@ class Settings(BaseSettings):
     escalate_s: float | None = Field(None, gt=0)
     # How many frames may wait for one slow websocket subscriber before it is dropped.
     subscriber_queue: int = Field(1000, gt=0)
-    # The batch writer flushes when this many events are pending or this much time passed.
-    batch_size: int = Field(2000, gt=0)
-    batch_interval_s: float = Field(0.05, gt=0)
     # How often rule files are checked for changes (hot reload); 0 disables it.
     reload_interval_s: float = Field(2.0, ge=0)
     # Closed conversations idle this long leave memory (their state stays in the store).

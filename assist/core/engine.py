@@ -30,18 +30,21 @@ from assist.core.outputs import (
 )
 from assist.core.sla.conversation import Conversation
 from assist.core.sla.hours import SlaConfig
-from assist.core.timeutil import seconds_between
 
-__all__ = ["Engine", "HandleResult", "Linter", "Suggester"]
+__all__ = ["Engine", "HandleResult", "LintsMessages", "SuggestsReplies"]
 
 DEFAULT_SEEN_IDS = 1_000_000
 
 
-class Suggester(Protocol):
+class SuggestsReplies(Protocol):
+    """What the engine needs of a suggester (:class:`assist.core.suggest.suggester.Suggester`)."""
+
     def suggest(self, text: str, product_id: str | None = None) -> SuggestionResult: ...
 
 
-class Linter(Protocol):
+class LintsMessages(Protocol):
+    """What the engine needs of a linter (:class:`assist.core.lint.linter.Linter`)."""
+
     def lint_message(
         self, text: str, *, first_in_conversation: bool, typing_s: float | None
     ) -> tuple[Finding, ...]: ...
@@ -64,8 +67,8 @@ class Engine:
         self,
         config: SlaConfig | None = None,
         *,
-        suggester: Suggester | None = None,
-        linter: Linter | None = None,
+        suggester: SuggestsReplies | None = None,
+        linter: LintsMessages | None = None,
         seen_ids_limit: int = DEFAULT_SEEN_IDS,
     ) -> None:
         self.config = config or SlaConfig()
@@ -77,6 +80,17 @@ class Engine:
         self._scheduled: dict[str, datetime] = {}
         self._seen: dict[str, None] = {}
         self._seen_limit = seen_ids_limit
+
+    def use_rules(
+        self,
+        config: SlaConfig,
+        suggester: SuggestsReplies | None,
+        linter: LintsMessages | None,
+    ) -> None:
+        """Swap in freshly loaded rules; running waits keep the instants they started with."""
+        self.config = config
+        self.suggester = suggester
+        self.linter = linter
 
     # -- inputs ----------------------------------------------------------------------
 
@@ -137,7 +151,7 @@ class Engine:
     def open_conversations(self) -> list[Conversation]:
         return [c for c in self.conversations.values() if c.is_open]
 
-    def evict(self, closed_before: datetime, idle_before: datetime) -> int:
+    def evict(self, closed_before: datetime, idle_before: datetime) -> list[str]:
         """Forget conversations memory no longer needs; their state stays in the store.
 
         Closed ones idle since ``closed_before`` go; so do open ones idle since
@@ -157,7 +171,7 @@ class Engine:
         for cid in stale:
             del self.conversations[cid]
             self._scheduled.pop(cid, None)
-        return len(stale)
+        return stale
 
     # -- internals -------------------------------------------------------------------
 
@@ -168,18 +182,12 @@ class Engine:
                 del self._seen[old]
 
     def _apply(self, conversation: Conversation, event: Event) -> list[Output]:
-        typing_s: float | None = None
-        if event.type is EventType.AGENT_TYPING:
-            if conversation.typing_since is None:
-                conversation.typing_since = event.ts
-        elif event.type is EventType.AGENT_MESSAGE and conversation.typing_since is not None:
-            typing_s = seconds_between(conversation.typing_since, event.ts)
-            conversation.typing_since = None
         first_agent_message = conversation.agent_messages == 0
         closing_texts = list(conversation.recent_agent_texts)
         previous_agent = conversation.agent_id
 
-        outputs = conversation.apply(event, self.config)
+        applied = conversation.apply(event, self.config)
+        outputs, typing_s = applied.outputs, applied.typing_s
         agent_id = conversation.agent_id
         outputs.insert(0, EventRecord(event, event.agent_id or agent_id, typing_s))
 

@@ -73,9 +73,11 @@ class TimerUpdate:
     deadline: datetime
     at: datetime
     waited_s: float
+    warn_at: datetime | None = None
+    late: bool = False
 
     def to_frame(self) -> dict[str, Any]:
-        return {
+        frame: dict[str, Any] = {
             "type": "timer",
             "conversation_id": self.conversation_id,
             "agent_id": self.agent_id,
@@ -86,6 +88,12 @@ class TimerUpdate:
             "at": format_ts(self.at),
             "waited_s": self.waited_s,
         }
+        if self.warn_at is not None:
+            frame["warn_at"] = format_ts(self.warn_at)
+        if self.state is TimerState.MET:
+            # Answered, but after the deadline had passed: the panel shows it as late.
+            frame["late"] = self.late
+        return frame
 
 
 @dataclass(frozen=True, slots=True)

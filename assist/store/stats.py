@@ -70,7 +70,7 @@ def _mean(values: Sequence[float]) -> float | None:
 
 
 async def agent_stats(
-    engine: AsyncEngine,
+    database: AsyncEngine,
     start: datetime | None = None,
     end: datetime | None = None,
     agent_id: str | None = None,
@@ -132,7 +132,7 @@ async def agent_stats(
         )
         .group_by(FindingRow.agent_id),
     }
-    async with engine.connect() as connection:
+    async with database.connect() as connection:
         rows = {name: (await connection.execute(q)).all() for name, q in queries.items()}
 
     agents: set[str] = {r[0] for result in rows.values() for r in result if r[0] is not None}

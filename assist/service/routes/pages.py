@@ -15,26 +15,21 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
+from assist.service.deps import RuntimeDep
+from assist.service.runtime import Runtime
+
 __all__ = ["STATIC", "router"]
 
-STATIC = Path(__file__).resolve().parents[1] / "static"
+STATIC = Path(__file__).resolve().parents[2] / "static"
 _SWAGGER = "/static/vendor/swagger-ui"
 
 router = APIRouter(include_in_schema=False)
 
 
-def _timezone(request: Request) -> str:
-    runtime = getattr(request.app.state, "runtime", None)
-    if runtime is None:
-        return "Asia/Shanghai"
-    zone: str = runtime.engine.config.service_hours.timezone
-    return zone
-
-
-def _page(name: str, request: Request, **values: str) -> HTMLResponse:
+def _page(name: str, runtime: Runtime, **values: str) -> HTMLResponse:
     """A page from ``static/`` with ``{{name}}`` placeholders filled in (HTML-escaped)."""
     text = (STATIC / name).read_text(encoding="utf-8")
-    values = {"timezone": _timezone(request), **values}
+    values = {"timezone": runtime.engine.config.service_hours.timezone, **values}
     for key, value in values.items():
         text = text.replace(
             "{{" + key + "}}", value if key.endswith("_html") else html.escape(value)
@@ -42,17 +37,14 @@ def _page(name: str, request: Request, **values: str) -> HTMLResponse:
     return HTMLResponse(text, headers={"Cache-Control": "no-cache"})
 
 
-def _active_agents(request: Request) -> list[str]:
-    runtime = getattr(request.app.state, "runtime", None)
-    if runtime is None:
-        return []
+def _active_agents(runtime: Runtime) -> list[str]:
     return sorted({c.agent_id for c in runtime.engine.open_conversations() if c.agent_id})
 
 
 @router.get("/")
-async def landing(request: Request) -> HTMLResponse:
+async def landing(runtime: RuntimeDep) -> HTMLResponse:
     """Links to the board, each active agent's panel, the QA page and the API docs."""
-    agents = _active_agents(request)
+    agents = _active_agents(runtime)
     items = "".join(
         f'<li><a class="page-link" href="/panel/{quote(agent, safe="")}" data-keep-token>'
         f"{html.escape(agent)}</a></li>"
@@ -63,19 +55,19 @@ async def landing(request: Request) -> HTMLResponse:
         if agents
         else '<p class="empty">暂无进行中的会话。客服收到顾客消息后，这里会列出他的侧边栏。</p>'
     )
-    return _page("index.html", request, agents_html=listing)
+    return _page("index.html", runtime, agents_html=listing)
 
 
 @router.get("/panel/{agent_id}")
-async def agent_panel(agent_id: str, request: Request) -> HTMLResponse:
+async def agent_panel(agent_id: str, runtime: RuntimeDep) -> HTMLResponse:
     """The agent side panel: countdowns, the customer's words, suggestions and lint."""
-    return _page("panel.html", request)
+    return _page("panel.html", runtime)
 
 
 @router.get("/supervisor")
-async def supervisor_board(request: Request) -> HTMLResponse:
+async def supervisor_board(runtime: RuntimeDep) -> HTMLResponse:
     """The supervisor board: waiting customers, live alerts, waiting times of the hour."""
-    return _page("supervisor.html", request)
+    return _page("supervisor.html", runtime)
 
 
 @router.get("/docs")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from assist.core.timeutil import format_ts
+from assist.service.deps import DatabaseDep, RuntimeDep
 from assist.store.waits import wait_minutes
 
 __all__ = ["router"]
@@ -18,17 +19,18 @@ router = APIRouter()
 
 @router.get("/api/waits/minutes")
 async def waits_by_minute(
-    request: Request, minutes: Annotated[int, Query(ge=1, le=24 * 60)] = 60
+    runtime: RuntimeDep,
+    database: DatabaseDep,
+    minutes: Annotated[int, Query(ge=1, le=24 * 60)] = 60,
 ) -> JSONResponse:
     """Answered waits per minute over the last ``minutes``: count, average, longest,
     how many were over their deadline; with the reply deadline the chart draws."""
-    runtime = request.app.state.runtime
     now = runtime.clock()
     since = now - timedelta(minutes=minutes)
     body = {
         "from": format_ts(since),
         "to": format_ts(now),
         "reply_s": runtime.engine.config.reply_s,
-        "minutes": await wait_minutes(request.app.state.database, since, now),
+        "minutes": await wait_minutes(database, since, now),
     }
     return JSONResponse(body)
