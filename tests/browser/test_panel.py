@@ -214,3 +214,30 @@ async def test_the_platform_focus_event_switches_agent_and_puts_the_conversation
         await expect(cards).to_have_count(1)
         await expect(cards.first).to_have_attribute("data-conversation", "c-z")
         await expect(cards.first).to_have_class("conversation focused")
+
+
+async def test_a_reloaded_panel_is_whole_from_the_servers_snapshot(
+    browser: Browser, tmp_path: Path
+) -> None:
+    async with run_server(fast_settings(tmp_path, greeting_s=30, reply_s=30)) as server:
+        page = await open_panel(browser, server.base + "/panel/a-1")
+        await send(
+            server.ws,
+            event("r-1", "customer_message", customer_id="u-5", text="你好"),
+            event("r-2", "agent_message", text="这个我们不能退哦"),
+            event("r-3", "customer_message", text="我170cm 130斤穿什么码"),
+            event("r-4", "customer_message", "c-2", text="在吗"),
+            event("r-5", "agent_message", "c-2", text="您好，在的"),
+            event("r-6", "conversation_closed", "c-2"),
+        )
+        card = page.locator('section[data-conversation="c-1"]')
+        await expect(card.locator(".lint mark")).to_have_text("我们不能")
+        await page.reload()
+        await expect(page.locator("#status")).to_have_text("在线")
+        await expect(page.locator("section.conversation")).to_have_count(1)
+        await expect(card.locator(".customer .said")).to_have_text("我170cm 130斤穿什么码")
+        await expect(card.locator(".customer-id")).to_have_text("顾客 u-5")
+        await expect(card.locator(".intent")).to_contain_text("问尺码")
+        await expect(card.locator(".replies button").first).to_contain_text("L")
+        await expect(card.locator(".lint mark")).to_have_text("我们不能")
+        await expect(card.locator(".timer")).to_contain_text("待回复 · 剩")
