@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
+from assist import exports
 from assist.core.errors import NotFound, QueryError
 from assist.core.timeutil import format_ts, parse_ts
-from assist.service.deps import DatabaseDep
+from assist.exports import export_filename
+from assist.service.deps import DatabaseDep, RuntimeDep
 from assist.store.detail import conversation_detail
 from assist.store.stats import STAT_KEYS, agent_stats
 
@@ -55,18 +55,18 @@ async def stats_json(
 
 @router.get("/api/agents/stats.csv")
 async def stats_csv(
-    database: DatabaseDep, start: FromParam = None, end: ToParam = None
+    database: DatabaseDep, runtime: RuntimeDep, start: FromParam = None, end: ToParam = None
 ) -> Response:
-    """The same as CSV, UTF-8 with a byte-order mark so Excel shows Chinese correctly."""
-    body = await _stats(database, start, end)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(STAT_KEYS), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(body["agents"])
+    """The same for Excel: Chinese column names, rates as percentages, UTF-8 with a
+    byte-order mark; the file name carries the range in the shop's days."""
+    begin, finish = _time(start, "from"), _time(end, "to")
+    agents = await agent_stats(database, begin, finish)
+    zone = runtime.engine.config.service_hours.timezone
+    name = export_filename("agent-stats", begin, finish, zone, runtime.clock())
     return Response(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        exports.stats_csv(agents, STAT_KEYS).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="agent-stats.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
