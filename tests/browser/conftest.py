@@ -11,7 +11,7 @@ import shutil
 from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 from websockets.asyncio.client import connect
 
 from tests.service.server import receive_json
@@ -50,6 +50,14 @@ async def send(ws_base: str, *frames: str) -> None:
             await ingest.send(frame)
             reply = await receive_json(ingest)
             assert "error" not in reply, reply
+
+
+async def open_page(browser: Browser, url: str, width: int, height: int = 800) -> Page:
+    """A page at ``width`` pixels, once its channel is connected (status 在线)."""
+    page = await browser.new_page(viewport={"width": width, "height": height})
+    await page.goto(url)
+    await expect(page.locator("#status")).to_have_text("在线")
+    return page
 
 
 def screenshot_path(name: str, fallback_dir: object) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.conftest import screenshot_path, send
+from tests.browser.conftest import open_page, screenshot_path, send
 from tests.service.server import run_server
 from tests.service.test_live import event, fast_settings
 
@@ -15,10 +15,7 @@ pytestmark = pytest.mark.e2e
 
 
 async def open_board(browser: Browser, url: str) -> Page:
-    page = await browser.new_page(viewport={"width": 1280, "height": 900})
-    await page.goto(url)
-    await expect(page.locator("#status")).to_have_text("在线")
-    return page
+    return await open_page(browser, url, 1280, 900)
 
 
 async def test_an_empty_board_says_so_instead_of_showing_blank_sections(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.conftest import screenshot_path, send
+from tests.browser.conftest import open_page, screenshot_path, send
 from tests.service.server import run_server
 from tests.service.test_live import event, fast_settings
 
@@ -21,10 +21,7 @@ pytestmark = pytest.mark.e2e
 
 
 async def open_panel(browser: Browser, url: str) -> Page:
-    page = await browser.new_page(viewport={"width": 360, "height": 800})
-    await page.goto(url)
-    await expect(page.locator("#status")).to_have_text("在线")
-    return page
+    return await open_page(browser, url, 360, 800)
 
 
 async def test_a_card_shows_the_customers_words_the_countdown_suggestions_and_lint(
