@@ -24,8 +24,9 @@ from assist.demo.script import SCRIPT, Scripted, Step
 __all__ = ["ROUND_S", "Simulator", "event_for"]
 
 log = logging.getLogger("assist.demo")
-# A new round of conversations starts this long (script seconds) after the previous one.
-ROUND_S = 100.0
+# A new round starts this long (script seconds) after the previous one, so rounds overlap
+# and a panel opened at any moment has conversations on it.
+ROUND_S = 45.0
 
 
 def event_for(conversation: Scripted, step: Step, round_no: int, serial: int) -> dict[str, Any]:
