@@ -7,23 +7,13 @@ model only documents the shape; :mod:`assist.core.protocol` stays the one parser
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["INGEST_OPENAPI", "IngestEvent"]
+from assist.core.events import EventType
 
-EventTypeName = Literal[
-    "conversation_opened",
-    "customer_message",
-    "agent_message",
-    "agent_typing",
-    "conversation_transferred",
-    "conversation_closed",
-    "order_placed",
-    "order_paid",
-    "complaint",
-]
+__all__ = ["INGEST_OPENAPI", "IngestEvent"]
 
 
 class IngestEvent(BaseModel):
@@ -32,7 +22,7 @@ class IngestEvent(BaseModel):
     model_config = ConfigDict(extra="allow", title="Event")
 
     id: str = Field(description="unique per event; a repeated id is acknowledged as duplicate")
-    type: EventTypeName
+    type: EventType
     conversation_id: str
     ts: str | int | None = Field(
         None,
@@ -63,8 +53,22 @@ _EXAMPLE = {
 }
 
 
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    """The schema with its ``#/$defs/…`` references written out: inside an OpenAPI
+    operation such a reference would point at the document's root, where nothing is."""
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {key: _inline(value, defs) for key, value in node.items() if key != "$defs"}
+    if isinstance(node, list):
+        return [_inline(value, defs) for value in node]
+    return node
+
+
 def _openapi() -> dict[str, Any]:
-    event = IngestEvent.model_json_schema()
+    schema = IngestEvent.model_json_schema()
+    event = _inline(schema, schema.get("$defs", {}))
     reply = {
         "type": "object",
         "description": '{"ack": id} or {"ack": id, "duplicate": true} or {"error": {...}}',
