@@ -102,3 +102,38 @@ async def test_hundreds_of_waiting_customers_render(browser: Browser, tmp_path: 
         await expect(page.locator("#waits tbody tr").first).to_have_attribute(
             "data-conversation", "c-000"
         )
+
+
+async def test_a_supervisor_who_turns_on_notifications_gets_a_desktop_notice_and_a_tone(
+    browser: Browser, tmp_path: Path
+) -> None:
+    async with run_server(fast_settings(tmp_path, greeting_s=0.5, escalate_s=60)) as server:
+        context = await browser.new_context()
+        await context.grant_permissions(["notifications"], origin=server.base)
+        # Record what the page asks of the browser, then let the real APIs run.
+        await context.add_init_script(
+            """
+            window.__notices = []; window.__tones = 0;
+            const RealNotification = window.Notification;
+            window.Notification = class extends RealNotification {
+              constructor(title, options) { super(title, options); window.__notices.push(title); }
+            };
+            const RealOscillator = OscillatorNode.prototype.start;
+            OscillatorNode.prototype.start = function (...args) {
+              window.__tones += 1; return RealOscillator.apply(this, args);
+            };
+            """
+        )
+        page = await context.new_page()
+        await page.goto(server.base + "/supervisor")
+        await expect(page.locator("#status")).to_have_text("在线")
+        await page.locator("#desktop").check()
+        await page.locator("#sound").check()
+        await send(server.ws, event("d-1", "customer_message", "c-1", text="在吗"))
+        await expect(page.locator("#alerts li.greeting_breach")).to_have_count(1)
+        assert await page.evaluate("window.__notices") == ["坐席助手 · 欢迎语超时"]
+        assert await page.evaluate("window.__tones") == 1
+        await page.reload()  # the choice is remembered
+        await expect(page.locator("#desktop")).to_be_checked()
+        await expect(page.locator("#sound")).to_be_checked()
+        await context.close()

@@ -136,7 +136,14 @@ async def test_the_panel_is_whole_after_a_reload(browser: Browser, tmp_path: Pat
 
 async def test_the_board_is_whole_after_a_reload(browser: Browser, tmp_path: Path) -> None:
     async with run_server(fast_settings(tmp_path)) as server:
-        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        await context.grant_permissions(["notifications"], origin=server.base)
+        await context.add_init_script(
+            "localStorage.setItem('assist.desktop', '1'); window.__notices = 0;"
+            "const Real = window.Notification; window.Notification = class extends Real {"
+            "  constructor(t, o) { super(t, o); window.__notices += 1; } };"
+        )
+        page = await context.new_page()
         connections = await answer_with_snapshot(page, "**/ws/supervisor**")
         for _ in range(2):
             await page.goto(server.base + "/supervisor")
@@ -148,4 +155,6 @@ async def test_the_board_is_whole_after_a_reload(browser: Browser, tmp_path: Pat
             row = page.locator('#waits tr[data-conversation="c-1"]')
             await expect(row).to_have_class("breached")
             await expect(page.locator("#count-alerts")).to_have_text("2")
+            await expect(page.locator("#desktop")).to_be_checked()
+            assert await page.evaluate("window.__notices") == 0  # past alerts do not ring
         assert len(connections) == 2
