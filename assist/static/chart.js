@@ -50,10 +50,11 @@ const AssistChart = (() => {
       const chart = svg("svg", {viewBox: `0 0 ${width} ${height}`, role: "img",
         "aria-label": "最近一小时每分钟的平均等待时间"});
       const y = (seconds) => height - bottom - seconds * scale;
-      for (const tick of [0, Math.round(peak / 2), Math.round(peak)]) {
+      const digits = peak < 10 ? 1 : 0;  // sub-second deadlines still get distinct ticks
+      for (const tick of [0, peak / 2, peak]) {
         chart.append(svg("line", {x1: left, x2: width, y1: y(tick), y2: y(tick), stroke: "#e5e6eb"}));
         chart.append(svg("text", {x: left - 4, y: y(tick) + 4, "text-anchor": "end",
-          "font-size": 10, fill: "#86909c"}, tick + "s"));
+          "font-size": 10, fill: "#86909c"}, tick.toFixed(digits) + "s"));
       }
       chart.append(svg("line", {x1: left, x2: width, y1: y(deadline), y2: y(deadline),
         stroke: "#cb2634", "stroke-dasharray": "4 3", class: "deadline"}));
