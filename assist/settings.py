@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assist.core.timeutil import clock_time, known_zone
 from assist.store.database import DEFAULT_DB_URL
 
 __all__ = ["REPO_ROOT", "WEEKDAYS", "Settings", "SlaRules", "clock_time", "load_settings"]
@@ -24,16 +24,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-
-def clock_time(text: str) -> time:
-    """``HH:MM`` (``24:00`` for midnight) as a time of day; ``ValueError`` otherwise."""
-    if text == "24:00":
-        return time(0, 0)
-    hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
-        raise ValueError(f"{text!r} is not HH:MM")
-    return time(int(hours), int(minutes))
 
 
 class WindowRule(BaseModel):
@@ -58,11 +48,7 @@ class ServiceHoursRule(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
+        return known_zone(value)
 
 
 class SlaRules(BaseModel):

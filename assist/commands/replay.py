@@ -24,6 +24,14 @@ def register(sub: Any) -> None:
         default="table",
         help="csv: for Excel (Chinese headers, percentages, UTF-8 BOM, alerts below the stats)",
     )
+    parser.add_argument(
+        "--qa",
+        action="store_true",
+        help="also score the month's chats by the QA rubric (rules/qa.yaml); json: key 'qa'",
+    )
+    parser.add_argument(
+        "--month", help="the QA month, YYYY-MM (default: the month of the log's first event)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -51,23 +59,44 @@ def render_table(
     return "\n".join(lines) + "\n"
 
 
+def _qa_table(qa: dict[str, Any]) -> str:
+    lines = ["", f"QA {qa['month']}: agent  points  days_lost  deduction  band"]
+    for agent in qa["agents"]:
+        lines.append(
+            f"  {agent['agent_id']}  {agent['points']}  {agent['days_lost']}"
+            f"  {agent['deduction']}  {agent['band']}"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def run(args: argparse.Namespace) -> int:
-    from assist.assembly import build_engine
+    from assist.assembly import build_engine, load_qa
+    from assist.core.errors import RulesError
+    from assist.core.qa.scoring import month_bounds
     from assist.exports import stats_csv
-    from assist.replay import replay_lines
+    from assist.replay import QaRequest, replay_lines
     from assist.settings import load_settings
     from assist.store.stats import STAT_KEYS
 
     settings = load_settings()
     engine = build_engine(settings, with_suggester=False)
     zone = engine.config.service_hours.timezone
+    qa = None
+    if args.qa or args.month:
+        try:
+            qa = QaRequest(load_qa(settings), zone, args.month)
+            if args.month:
+                month_bounds(args.month, qa.timezone)
+        except (RulesError, ValueError) as exc:
+            print(f"assist replay: {exc}", file=sys.stderr)
+            return 2
     try:
         handle = sys.stdin if str(args.log) == "-" else args.log.open(encoding="utf-8")
     except OSError as exc:
         print(f"assist replay: cannot read {args.log}: {exc.strerror}", file=sys.stderr)
         return 2
     with handle:
-        report = asyncio.run(replay_lines(handle, engine))
+        report = asyncio.run(replay_lines(handle, engine, qa=qa))
     for line, error in report.rejected:
         print(f"{args.log}:{line}: {error.code}: {error.message}", file=sys.stderr)
     if args.format == "json":
@@ -81,4 +110,6 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.flush()
     else:
         sys.stdout.write(render_table(report.agents, report.alerts, zone))
+        if report.qa is not None:
+            sys.stdout.write(_qa_table(report.qa))
     return 1 if report.rejected else 0

@@ -25,6 +25,7 @@ __all__ = [
     "Frame",
     "LintReport",
     "Output",
+    "ShiftEnd",
     "Suggestion",
     "SuggestionResult",
     "TimerState",
@@ -59,6 +60,7 @@ class AlertKind(StrEnum):
     ESCALATION = "escalation"
     NEGATIVE_PHRASE = "negative_phrase"
     UNPAID_ORDER = "unpaid_order"
+    COMPLAINT = "complaint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,5 +279,17 @@ class ConversationSnapshot:
     updated_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class ShiftEnd:
+    """A shift ended for ``agents`` at ``at`` (not a frame: the service answers it with
+    a ``handover`` frame per agent, built from the store); ``next_agents`` take over."""
+
+    shift: str
+    label: str
+    at: datetime
+    agents: tuple[str, ...]
+    next_agents: tuple[str, ...]
+
+
 Frame = TimerUpdate | Alert | LintReport | Suggestion | ConversationChange
-Output = Frame | EventRecord | WaitRecord | ConversationSnapshot
+Output = Frame | EventRecord | WaitRecord | ConversationSnapshot | ShiftEnd

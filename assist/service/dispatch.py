@@ -18,6 +18,7 @@ from assist.core.outputs import (
     Frame,
     LintReport,
     Output,
+    ShiftEnd,
     Suggestion,
     TimerUpdate,
 )
@@ -46,6 +47,8 @@ class Dispatcher:
         self.latest = latest
         self._metrics = metrics
         self._clock = clock
+        # Answers shift ends with handover frames (set by the runtime; None: ignored).
+        self.on_shift_end: Callable[[ShiftEnd], None] | None = None
 
     def dispatch(
         self, outputs: Iterable[Output], received_at: datetime | None
@@ -56,6 +59,8 @@ class Dispatcher:
         for output in outputs:
             if isinstance(output, _FRAMES):
                 self.publish(output)
+            elif isinstance(output, ShiftEnd) and self.on_shift_end is not None:
+                self.on_shift_end(output)
         return self.persister.submit(outputs, received_at)
 
     def publish(self, frame: Frame) -> None:

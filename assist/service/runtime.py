@@ -24,10 +24,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from assist.assembly import load_linter, load_sla, load_suggester
+from assist.assembly import load_followup, load_linter, load_sla, load_suggester
 from assist.core.engine import Engine
 from assist.core.views import LatestFrames, snapshot_frame
 from assist.service.dispatch import Dispatcher
+from assist.service.handover import HandoverSender
 from assist.service.hub import Hub, Subscriber
 from assist.service.ingest import Ingestor
 from assist.service.metrics import Metrics
@@ -61,11 +62,20 @@ class Runtime:
         self.metrics = metrics
         self.clock = clock
         suggester = load_suggester(settings)
-        self.engine = Engine(load_sla(settings), suggester=suggester, linter=load_linter(settings))
+        followup = load_followup(settings)
+        self.engine = Engine(
+            load_sla(settings),
+            suggester=suggester,
+            linter=load_linter(settings),
+            followup=followup,
+            shifts=followup.schedule,
+        )
         self.latest = LatestFrames()
         self.hub = Hub(settings.subscriber_queue, on_drop=self._dropped)
         self.persister = Persister(database, metrics)
         self.dispatcher = Dispatcher(self.hub, self.persister, metrics, self.latest, clock)
+        self.handovers = HandoverSender(self.hub, database)
+        self.dispatcher.on_shift_end = self.handovers.submit
         self.timers = TimerDriver(self.engine, self.dispatcher, clock)
         self.ingestor = Ingestor(self.engine, self.dispatcher, self.timers, metrics, clock)
         self.watcher = RuleWatcher(settings, database, self.engine, metrics)
@@ -99,6 +109,7 @@ class Runtime:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.handovers.close()
         await self.persister.close()
 
     async def _restore(self) -> None:

@@ -13,7 +13,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from assist.assembly import load_linter, load_sla, load_suggester, watched_files
+from assist.assembly import load_followup, load_linter, load_sla, load_suggester, watched_files
 from assist.core.engine import Engine
 from assist.core.errors import RulesError
 from assist.core.suggest.catalog import Catalog
@@ -58,12 +58,14 @@ class RuleWatcher:
             sla = load_sla(self._settings)
             suggester = load_suggester(self._settings, self.catalog)
             linter = load_linter(self._settings)
+            followup = load_followup(self._settings)
         except RulesError as exc:
             self._metrics.rule_reloads.labels("error").inc()
             log.error("rules not reloaded, keeping the previous ones:\n%s", exc)
             return False
         self.suggester = suggester
         self._engine.use_rules(sla, suggester, linter)
+        self._engine.use_followup(followup)
         self._metrics.rule_reloads.labels("ok").inc()
         log.info("rules reloaded")
         return True

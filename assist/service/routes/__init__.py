@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assist.service.routes import board, channels, health, ingest, pages, stats
+from assist.service.routes import board, channels, health, ingest, pages, qa, stats
 
 __all__ = ["ROUTERS"]
 
@@ -11,6 +11,7 @@ ROUTERS = (
     channels.router,
     stats.router,
     board.router,
+    qa.router,
     pages.router,
     health.router,
 )
