@@ -47,8 +47,12 @@ STAT_HEADERS: Mapping[str, str] = {
     "conversion_rate": "询单转化率",
     "answer_ratio": "答问比",
     "chars_per_min": "打字速度(字/分钟)",
+    "missing_greetings": "缺少问候次数",
+    "missing_closings": "缺少告别次数",
+    "impolite_flags": "不礼貌用语次数",
+    "in_time_rate": "及时回复率",
 }
-PERCENT_KEYS = frozenset({"reply_rate", "conversion_rate", "answer_ratio"})
+PERCENT_KEYS = frozenset({"reply_rate", "conversion_rate", "answer_ratio", "in_time_rate"})
 
 ALERT_KINDS: Mapping[str, str] = {
     "greeting_breach": "欢迎语超时",

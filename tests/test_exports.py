@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from assist.exports import export_filename, shop_time, stats_csv
+from assist.exports import STAT_HEADERS, export_filename, shop_time, stats_csv
+from assist.store.stats import STAT_KEYS
 
 
 def test_rates_become_percentages_and_missing_values_empty_cells() -> None:
@@ -32,3 +33,7 @@ def test_the_file_name_carries_the_range_in_shop_days() -> None:
     assert export_filename("agent-stats", None, None, zone, now) == (
         "agent-stats_start_20261202-2100.csv"
     )
+
+
+def test_every_statistic_has_a_chinese_column_name() -> None:
+    assert [key for key in STAT_KEYS if key not in STAT_HEADERS] == []
