@@ -17,6 +17,8 @@ const AssistBoard = (() => {
       if (frame.text) parts.push("原话：" + frame.text);
     } else if (frame.kind === "escalation") {
       parts.push("顾客已等 " + seconds(frame.waited_s || 0) + "，请主管介入");
+    } else if (frame.kind === "unpaid_order") {
+      if (frame.waited_s != null) parts.push("下单后 " + seconds(frame.waited_s) + " 仍未付款");
     } else if (frame.waited_s != null) {
       parts.push("顾客已等 " + seconds(frame.waited_s));
     }

@@ -95,6 +95,26 @@ def snapshot(now: datetime) -> dict[str, Any]:
             },
             {
                 "type": "alert",
+                "kind": "unpaid_order",
+                "conversation_id": "c-2",
+                "agent_id": "a-1",
+                "at": iso(started + timedelta(seconds=1)),
+                "waited_s": 1800.0,
+                "message_id": "o-9",
+                "order_id": "o-9",
+                "amount": 129.0,
+            },
+            {
+                "type": "alert",
+                "kind": "complaint",
+                "conversation_id": "c-3",
+                "agent_id": "a-1",
+                "at": iso(started + timedelta(seconds=2)),
+                "source": "message",
+                "text": "服务太差了，我要投诉",
+            },
+            {
+                "type": "alert",
                 "kind": "reply_breach",
                 "conversation_id": "c-1",
                 "agent_id": "a-1",
@@ -147,14 +167,20 @@ async def test_the_board_is_whole_after_a_reload(browser: Browser, tmp_path: Pat
         connections = await answer_with_snapshot(page, "**/ws/supervisor**")
         for _ in range(2):
             await page.goto(server.base + "/supervisor")
-            await expect(page.locator("#alerts li")).to_have_count(2)
+            await expect(page.locator("#alerts li")).to_have_count(4)
             await expect(page.locator("#alerts li").first).to_contain_text("回复超时")
             await expect(page.locator("#alerts li.negative_phrase")).to_contain_text(
                 "原话：亲，这个我们不能退哦"
             )
+            unpaid = page.locator("#alerts li.unpaid_order")
+            await expect(unpaid).to_contain_text("订单未付款")
+            await expect(unpaid).to_contain_text("下单后 30 分 0 秒 仍未付款；订单 o-9；金额 ¥129")
+            await expect(page.locator("#alerts li.complaint")).to_contain_text(
+                "顾客：服务太差了，我要投诉"
+            )
             row = page.locator('#waits tr[data-conversation="c-1"]')
             await expect(row).to_have_class("breached")
-            await expect(page.locator("#count-alerts")).to_have_text("2")
+            await expect(page.locator("#count-alerts")).to_have_text("4")
             await expect(page.locator("#desktop")).to_be_checked()
             assert await page.evaluate("window.__notices") == 0  # past alerts do not ring
         assert len(connections) == 2
