@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assist.core.engine import Engine
+from assist.core.errors import RulesError
 from assist.core.lint.linter import Linter
 from assist.core.lint.rules import LintRules
 from assist.core.qa.followup import FollowUpConfig
@@ -21,7 +22,8 @@ from assist.core.suggest.catalog import Catalog
 from assist.core.suggest.phrasebook import Phrasebook, ShopRules, SizeChart, template_fields
 from assist.core.suggest.suggester import Suggester
 from assist.rulesfile import load_yaml_model, parse_yaml_model
-from assist.settings import WEEKDAYS, Settings, SlaRules, clock_time
+from assist.security.tokens import TokenTable, parse_token_list
+from assist.settings import WEEKDAYS, Settings, SlaRules, TokensFile, clock_time
 
 __all__ = [
     "build_engine",
@@ -33,6 +35,7 @@ __all__ = [
     "load_linter",
     "load_sla",
     "load_suggester",
+    "load_tokens",
     "read_linter",
     "read_phrasebook",
     "read_shop",
@@ -151,3 +154,24 @@ def build_engine(
 def watched_files(settings: Settings) -> list[Path]:
     """The files whose change makes the service reload its rules."""
     return [settings.phrasebook, *sorted(settings.rules_dir.glob("*.yaml"))]
+
+
+def load_tokens(settings: Settings) -> TokenTable:
+    """Tokens from ``ASSIST_TOKENS``, else ``<rules_dir>/tokens.yaml``, else none.
+
+    Raises :class:`RulesError` naming the entry or file line, never the token itself.
+    """
+    text = settings.tokens.get_secret_value()
+    if text.strip():
+        try:
+            return TokenTable(parse_token_list(text))
+        except ValueError as exc:
+            raise RulesError("ASSIST_TOKENS", [(None, str(exc))]) from None
+    path = settings.rules_dir / "tokens.yaml"
+    if not path.exists():
+        return TokenTable()
+    model = load_yaml_model(path, TokensFile)
+    try:
+        return TokenTable.from_mapping(model.tokens)
+    except ValueError as exc:
+        raise RulesError(str(path), [(None, str(exc))]) from None

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from assist.core.timeutil import parse_ts
+from assist.security.csvcell import safe_cell
 
 __all__ = [
     "ALERT_HEADERS",
@@ -82,10 +83,12 @@ def _percent(value: Any) -> Any:
 
 
 def _write(rows: Iterable[Sequence[Any]]) -> str:
+    """CSV text; a text cell a spreadsheet would run as a formula (an agent id such as
+    ``=HYPERLINK(…)``) is quoted by :func:`safe_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow(["" if cell is None else safe_cell(cell) for cell in row])
     return buffer.getvalue()
 
 

@@ -63,7 +63,9 @@ async def test_the_ingest_request_schema_is_documented_and_arrays_are_still_acce
                 '[{"id": "a-1", "type": "customer_message", "conversation_id": "c-1", '
                 '"text": "在吗"}, {"id": "a-2", "type": "nope", "conversation_id": "c-1"}]'
             )
-            reply = await http.post("/api/events", content=batch.encode())
+            reply = await http.post(
+                "/api/events", content=batch.encode(), headers={"Content-Type": "application/json"}
+            )
     assert reply.status_code == 422
     assert reply.json()[0] == {"ack": "a-1"}
     assert reply.json()[1]["error"]["code"] == "unknown_type"

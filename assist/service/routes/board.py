@@ -9,12 +9,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from assist.core.timeutil import format_ts
+from assist.security.roles import NeedKind
+from assist.service.auth import require
 from assist.service.deps import DatabaseDep, RuntimeDep
 from assist.store.waits import wait_minutes
 
 __all__ = ["router"]
 
-router = APIRouter()
+router = APIRouter(dependencies=[require(NeedKind.READ)])
 
 
 @router.get("/api/waits/minutes")

@@ -15,6 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
+from assist.security.roles import NeedKind
+from assist.service.auth import require
 from assist.service.deps import RuntimeDep
 from assist.service.runtime import Runtime
 
@@ -58,13 +60,13 @@ async def landing(runtime: RuntimeDep) -> HTMLResponse:
     return _page("index.html", runtime, agents_html=listing)
 
 
-@router.get("/panel/{agent_id}")
+@router.get("/panel/{agent_id}", dependencies=[require(NeedKind.AGENT)])
 async def agent_panel(agent_id: str, runtime: RuntimeDep) -> HTMLResponse:
     """The agent side panel: countdowns, the customer's words, suggestions and lint."""
     return _page("panel.html", runtime)
 
 
-@router.get("/supervisor")
+@router.get("/supervisor", dependencies=[require(NeedKind.SUPERVISOR)])
 async def supervisor_board(runtime: RuntimeDep) -> HTMLResponse:
     """The supervisor board: waiting customers, live alerts, waiting times of the hour."""
     return _page("supervisor.html", runtime)
