@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit eval bench fuzz clean
+.PHONY: run demo test lint typecheck unit eval bench fuzz clean
 
 # constraints.txt pins the versions the suite last passed with, so a new release of a
 # dependency cannot turn a clean clone red overnight.
@@ -16,6 +16,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 run: $(STAMP)
 	$(VENV)/bin/assist serve
+
+# A fresh throw-away database, a sample catalogue and simulated conversations; open
+# http://127.0.0.1:8000/supervisor. PORT=8100 make demo picks another port.
+demo: $(STAMP)
+	$(VENV)/bin/assist demo --port $(or $(PORT),8000)
 
 test: lint typecheck unit
 

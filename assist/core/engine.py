@@ -24,7 +24,13 @@ from assist.core.nlp import (
     request_outputs,
     run_request,
 )
-from assist.core.outputs import Alert, ConversationSnapshot, EventRecord, Output
+from assist.core.outputs import (
+    Alert,
+    ConversationChange,
+    ConversationSnapshot,
+    EventRecord,
+    Output,
+)
 from assist.core.qa.followup import (
     STATE_KEY,
     FollowUpConfig,
@@ -204,6 +210,7 @@ class Engine:
     def _apply(self, conversation: Conversation, event: Event) -> list[Output]:
         first_agent_message = conversation.agent_messages == 0
         closing_texts = list(conversation.recent_agent_texts)
+        previous_agent = conversation.agent_id
 
         applied = conversation.apply(event, self.config)
         outputs, typing_s = applied.outputs, applied.typing_s
@@ -223,6 +230,9 @@ class Engine:
             outputs.append(complaint_event_alert(event, event.agent_id or agent_id))
         if self.orders is not None and event.type in (EventType.ORDER_PLACED, EventType.ORDER_PAID):
             self.orders.apply(event, event.agent_id or agent_id)
+        # After the inline frames: a panel drops the conversation on this frame (a closing
+        # lint computed by a worker arrives later; the panel ignores it for a gone chat).
+        outputs.extend(_changes(conversation.id, event, previous_agent, agent_id))
         outputs.append(self._snapshot(conversation, event.ts))
         return outputs
 
@@ -333,3 +343,14 @@ class Engine:
             and at - c.updated_at < window
             for c in self.conversations.values()
         )
+
+
+def _changes(
+    conversation_id: str, event: Event, before: str | None, after: str | None
+) -> list[Output]:
+    """Tell the agent losing a conversation (closed, or transferred away) that it left."""
+    if event.type is EventType.CONVERSATION_CLOSED:
+        return [ConversationChange(conversation_id, after, "closed", event.ts)]
+    if before is not None and before != after:
+        return [ConversationChange(conversation_id, before, "transferred", event.ts, after)]
+    return []

@@ -83,7 +83,12 @@ def request_outputs(request: NlpRequest, result: NlpResult | None) -> list[Outpu
         return []
     if isinstance(result, SuggestionResult):
         suggestion = Suggestion(
-            request.conversation_id, request.agent_id, request.message_id, result, request.at
+            request.conversation_id,
+            request.agent_id,
+            request.message_id,
+            result,
+            text=request.text,
+            at=request.at,
         )
         complaint = complaint_alert(suggestion, request.text, request.at)
         return [suggestion] if complaint is None else [suggestion, complaint]
@@ -103,7 +108,7 @@ def request_outputs(request: NlpRequest, result: NlpResult | None) -> list[Outpu
                 request.agent_id,
                 request.at,
                 message_id=request.message_id,
-                detail={"phrases": phrases, "text": request.text},
+                detail={"phrase": phrases[0], "phrases": phrases, "text": request.text},
             )
         )
     return outputs

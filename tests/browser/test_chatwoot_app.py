@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,6 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from assist.core.timeutil import format_ts
-from tests.browser.test_pages import browser  # noqa: F401  (the Chromium fixture)
 from tests.integrations.chatwoot_fixtures import incoming
 from tests.service.other_server import serve
 from tests.service.server import run_server
@@ -115,12 +115,12 @@ async def contexts(frame: Frame, count: int) -> list[dict[str, Any]]:
 
 
 async def test_inside_chatwoot_the_panel_gets_the_conversation_on_screen(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path: Path,
 ) -> None:
     settings = fast_settings(tmp_path, greeting_s=60, reply_s=60, chatwoot_secret=SECRET)
     async with run_server(settings) as assist:
-        panel_url = assist.base + "/panel/chatwoot:1:7"
+        panel_url = assist.base + "/panel/chatwoot"  # one URL for every agent
         async with serve(host_app(panel_url, app_context(150, 7, 7))) as host:
             assert host.split(":")[-1] != assist.base.split(":")[-1]  # another origin
             page, frame = await open_host(browser, host)
@@ -140,6 +140,16 @@ async def test_inside_chatwoot_the_panel_gets_the_conversation_on_screen(
             card = frame.locator('section.conversation[data-conversation="chatwoot:1:150"]')
             await expect(card.locator(".timer")).to_contain_text("剩")
             await expect(card.locator(".replies li").first).to_contain_text("L")
+            # The panel followed the context to that agent's channel, the conversation first.
+            await expect(frame.locator("#who")).to_have_text("chatwoot:1:7")
+            await expect(card).to_have_class(re.compile(r"\bfocused\b"))
+            # Copy inside Chatwoot's cross-origin iframe, which grants no clipboard permission.
+            reply = card.locator(".replies button.copy").first
+            await reply.click()
+            await expect(reply.locator(".copy-tip")).to_have_text("已复制")
+            await page.context.grant_permissions(["clipboard-read"], origin=host)
+            copied = await page.evaluate("navigator.clipboard.readText()")
+            assert copied == await reply.locator(".copy-text").text_content()
 
             # The agent opens another conversation: the app asks again and tells the panel.
             await page.evaluate("window.appContext.data.conversation.id = 151")
@@ -151,7 +161,7 @@ async def test_inside_chatwoot_the_panel_gets_the_conversation_on_screen(
 
 
 async def test_an_unassigned_conversation_is_shown_for_the_agent_looking_at_it(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path: Path,
 ) -> None:
     async with run_server(fast_settings(tmp_path)) as assist:
@@ -165,7 +175,7 @@ async def test_an_unassigned_conversation_is_shown_for_the_agent_looking_at_it(
 
 
 async def test_outside_an_iframe_the_dashboard_app_script_does_nothing(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path: Path,
 ) -> None:
     async with run_server(fast_settings(tmp_path)) as assist:

@@ -253,9 +253,12 @@ async def test_stats_are_served_as_json_and_excel_friendly_csv(tmp_path: Path) -
         assert (await http.get("/api/agents/zz/stats")).status_code == 404
         bad = await http.get("/api/agents/stats", params={"from": "last tuesday"})
         assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_query"
-        csv = await http.get("/api/agents/stats.csv")
-        assert csv.content.startswith("\ufeffagent_id,conversations,".encode())
+        csv = await http.get("/api/agents/stats.csv", params={"from": "2026-11-23T00:00:00+08:00"})
+        assert csv.content.startswith("\ufeff客服,接待会话数,".encode())
+        assert ",100.00%," in csv.content.decode()  # reply rate 1.0, as Excel readers expect
         assert csv.headers["content-type"].startswith("text/csv")
+        disposition = csv.headers["content-disposition"]
+        assert disposition.startswith('attachment; filename="agent-stats_20261123_')
 
 
 async def test_a_restart_rebuilds_open_conversations_and_raises_a_missed_breach_once(
