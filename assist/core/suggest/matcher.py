@@ -1,31 +1,33 @@
 """Which intent a customer message carries, with a confidence, or none (``unknown``).
 
 Two kinds of evidence are combined. Keyword patterns are precise and catch a request
-buried in a long message ("…收到了，但是码数小了想换"); fuzzy similarity to the phrasebook's
-example questions catches the short colloquial forms patterns miss. Similarity is taken
-over jieba words (each word coded as one character, so rapidfuzz compares word sequences)
-and over characters, because typos break words but not characters.
+buried in a long message ("…收到了，但是码数小了想换"); a small linear model over the
+message's characters and the keyword evidence (:mod:`assist.core.suggest.model`) catches
+the wording families the patterns miss and turns all of it into a probability.
 
-Out-of-scope topics (invoices, addresses, payment mechanics, specs…) compete as a pseudo
-intent: a wrong suggestion costs the agent attention, so when they are at least as strong
-as the best real intent, or nothing reaches the threshold, the answer is ``unknown``.
+The rules decide in a fixed order what a message is about: what is asked beats what is
+merely mentioned, the request written first beats a later one, a vent with no question is
+the vent, a hail or thank-you only counts when nothing else is said. Out-of-scope topics
+(invoices, addresses, payment mechanics, specs…) compete as a pseudo intent: a wrong
+suggestion costs the agent attention, so when they are at least as strong as the best real
+intent, or nothing is sure enough, the answer is ``unknown``.
+
+Speed: one normalisation, one set of the message's characters, and only the patterns
+that can match it (:mod:`assist.core.suggest.prefilter`) — no word segmentation.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
-import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-import jieba
-from rapidfuzz import fuzz, process
-
+from assist.core.suggest.model import IntentModel, ngram_features
 from assist.core.suggest.phrasebook import INTENT_IDS, Phrasebook
+from assist.core.suggest.prefilter import required_chars
 
-__all__ = ["Match", "Matcher", "normalize"]
+__all__ = ["Evidence", "Match", "Matcher", "normalize"]
 
 UNKNOWN = "unknown"
 _OOS = "__out_of_scope__"
@@ -34,24 +36,28 @@ _CLOSE = 0.08
 # A keyword weight this high is a clear statement of the topic, not a brush with it.
 _CLEAR = 0.8
 
-jieba.setLogLevel(logging.WARNING)
-
 # Platform cards ("[订单编号:[订单x]，订单金额:…]") carry no request; masked values
-# ("[数字x]") stand for numbers or names.
+# ("[数字x]") stand for numbers or names. A header the platform puts in front of the
+# customer's words (咨询订单号:[订单x] 商品ID:[数字x]) is dropped the same way.
 _NUMBER_MASK = re.compile(r"\[(?:数字|金额)[a-z]?\]")
 _OTHER_MASK = re.compile(r"\[[^\[\]]{1,8}[a-z]\]")
 _CARD = re.compile(r"\[[^\[\]]*[:：][^\[\]]*\]")
+_HEADER = re.compile(
+    r"^\s*(?:(?:咨询)?(?:订单号|订单编号|商品id|服务单号?|商家id)\s*[:：]?\s*(?:9|[0-9a-z]+)?\s*)+"
+)
 _PUNCT = re.compile(r"[\W_]+")
 # A clause runs up to and including its closing punctuation (so "？" belongs to it).
 _CLAUSE = re.compile(r"[^\s,，.。!！?？~～;；、]+[\s,，.。!！?？~～;；、]*")
 
 
 def normalize(text: str) -> str:
-    """Fold width and case, drop platform cards, turn masked numbers into a digit."""
+    """Fold width and case, drop platform cards and headers, turn masked numbers into 9."""
     folded = unicodedata.normalize("NFKC", text).lower()
-    folded = _NUMBER_MASK.sub("9", folded)
-    folded = _OTHER_MASK.sub(" ", folded)
-    folded = _CARD.sub(" ", folded)
+    if "[" in folded:
+        folded = _NUMBER_MASK.sub("9", folded)
+        folded = _OTHER_MASK.sub(" ", folded)
+        folded = _CARD.sub(" ", folded)
+    folded = _HEADER.sub(" ", folded)
     return " ".join(folded.split())
 
 
@@ -64,14 +70,40 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the keyword rules found in one normalised message."""
+
+    keywords: dict[str, float]  # keyword strength per intent (and out of scope)
+    first: dict[str, int]  # where each intent's first hit starts
+    scores: dict[str, float]  # keyword strength after the hail/thanks discount
+    asks: bool
+    pick: str  # the rules' own answer (an intent or unknown)
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    regex: re.Pattern[str]
+    weight: float
+    needs: frozenset[str] | None  # the match holds one of these, or None: always run
+
+
+@dataclass(frozen=True, slots=True)
 class _Rules:
-    patterns: tuple[tuple[re.Pattern[str], float], ...]
+    patterns: tuple[_Pattern, ...]
 
     @classmethod
     def of(cls, keywords: Mapping[str, float]) -> _Rules:
-        return cls(tuple((re.compile(p), w) for p, w in keywords.items()))
+        compiled = []
+        for source, weight in keywords.items():
+            regex = re.compile(source)
+            compiled.append(_Pattern(regex, weight, required_chars(regex)))
+        return cls(tuple(compiled))
 
-    def score(self, text: str) -> tuple[float, int, int]:
+    def live(self, chars: frozenset[str]) -> list[_Pattern]:
+        return [p for p in self.patterns if p.needs is None or not p.needs.isdisjoint(chars)]
+
+    def score(self, text: str, chars: frozenset[str]) -> tuple[float, int, int]:
         """Combined weight of the hits, the first hit's position, and the characters covered.
 
         The strongest hit counts fully and further hits only top it up, so a long message
@@ -80,10 +112,12 @@ class _Rules:
         weights = []
         first = len(text)
         covered = 0
-        for pattern, weight in self.patterns:
-            match = pattern.search(text)
+        for pattern in self.patterns:
+            if pattern.needs is not None and pattern.needs.isdisjoint(chars):
+                continue
+            match = pattern.regex.search(text)
             if match is not None:
-                weights.append(weight)
+                weights.append(pattern.weight)
                 first = min(first, match.start())
                 covered += match.end() - match.start()
         if not weights:
@@ -92,28 +126,28 @@ class _Rules:
         top = weights[0]
         return top + (1.0 - top) * min(1.0, 0.5 * sum(weights[1:])), first, covered
 
-    def coverage(self, text: str) -> int:
+    def coverage(self, text: str, chars: frozenset[str]) -> int:
         """Characters covered by all hits of all patterns (each character counted once)."""
         marked = bytearray(len(text))
-        for pattern, _ in self.patterns:
-            for match in pattern.finditer(text):
+        for pattern in self.live(chars):
+            for match in pattern.regex.finditer(text):
                 marked[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
         return sum(marked)
 
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        return [m.span() for pattern, _ in self.patterns for m in pattern.finditer(text)]
+    def spans(self, text: str, chars: frozenset[str]) -> list[tuple[int, int]]:
+        return [m.span() for p in self.live(chars) for m in p.regex.finditer(text)]
 
 
 class Matcher:
-    """Built once from a phrasebook; ``match`` is pure and safe to call from many threads."""
+    """Built once from a phrasebook (and a trained model); ``match`` is pure and
+    safe to call from many threads."""
 
-    def __init__(self, book: Phrasebook) -> None:
+    def __init__(self, book: Phrasebook, model: IntentModel | None = None) -> None:
         self.threshold = book.threshold
-        self._tokenizer = jieba.Tokenizer()
-        self._tokenizer.initialize()
-        for word in book.user_words:
-            self._tokenizer.add_word(word, freq=200000)
-        self._stopwords = frozenset(book.stopwords)
+        self.abstain = book.abstain
+        self.model = model
+        if model is not None and set(model.classes) != {*INTENT_IDS, UNKNOWN}:
+            raise ValueError("model classes differ from the phrasebook's intents")
         self._weak = frozenset(name for name, spec in book.intents.items() if spec.weak)
         self._vents = frozenset(name for name, spec in book.intents.items() if spec.vents)
         self._defers = {name: spec.defers_to for name, spec in book.intents.items()}
@@ -131,83 +165,44 @@ class Matcher:
             name: _Rules.of(patterns)
             for name, patterns in book.intents["bargaining"].subtypes.items()
         }
-        self._vocab: dict[str, str] = {}
-        self._examples: dict[str, tuple[list[str], list[str]]] = {}
-        sources: dict[str, Iterable[str]] = {n: s.examples for n, s in book.intents.items()}
-        sources[_OOS] = book.out_of_scope.examples
-        for name, examples in sources.items():
-            words: list[str] = []
-            chars: list[str] = []
-            for example in examples:
-                tokens = self._tokens(normalize(example))
-                for token in tokens:
-                    self._vocab.setdefault(token, chr(0xF0000 + len(self._vocab)))
-                words.append(self._encode(tokens))
-                chars.append("".join(tokens))
-            self._examples[name] = (words, chars)
 
-    def _tokens(self, text: str) -> list[str]:
-        return [
-            token
-            for token in self._tokenizer.lcut(_PUNCT.sub(" ", text), HMM=False)
-            if token.strip() and token not in self._stopwords
-        ]
-
-    def _encode(self, tokens: list[str]) -> str:
-        vocab = self._vocab
-        return "".join(
-            vocab.get(t) or chr(0x100000 + zlib.crc32(t.encode()) % 0xFFF0) for t in tokens
-        )
-
-    def _similarity(self, name: str, words: str, chars: str) -> float:
-        word_examples, char_examples = self._examples[name]
-        if not word_examples or not chars:
-            return 0.0
-        best_words = process.extractOne(words, word_examples, scorer=fuzz.ratio)
-        best_chars = process.extractOne(chars, char_examples, scorer=fuzz.ratio)
-        word_score = best_words[1] if best_words else 0.0
-        char_score = best_chars[1] if best_chars else 0.0
-        return (word_score + char_score) / 200.0
-
-    def scores(self, text: str) -> tuple[dict[str, float], dict[str, int]]:
-        """Score of every intent (and the out-of-scope pseudo intent) for normalised text."""
-        scores, first, _ = self._evidence(text)
-        return scores, first
-
-    def _evidence(self, text: str) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
-        """Scores, first keyword positions, and the keyword-only part of each score."""
-        tokens = self._tokens(text)
-        words = self._encode(tokens)
-        chars = "".join(tokens)
-        bare = _PUNCT.sub("", text)
+    def evidence(self, normal: str) -> Evidence:
+        """The rules' reading of a normalised message (see the module docstring)."""
+        chars = frozenset(normal)
+        bare = len(_PUNCT.sub("", normal))
+        asks = self._question.search(normal) is not None
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
         keywords: dict[str, float] = {}
-        asks = self._question.search(text) is not None
         for name, rules in self._rules.items():
-            keyword, position, covered = rules.score(text)
+            keyword, position, covered = rules.score(normal, chars)
             if keyword and name in self._weak:
-                covered = rules.coverage(text)
+                covered = rules.coverage(normal, chars)
             if not asks and name in self._statements:
-                stated, at, _ = self._statements[name].score(text)
+                stated, at, _ = self._statements[name].score(normal, chars)
                 if stated > keyword:
                     keyword, position = stated, min(position, at)
-            similarity = self._similarity(name, words, chars)
-            fuzzy = min(1.0, max(0.0, (similarity - 0.5) / 0.4)) * 0.9
-            score = 1.0 - (1.0 - keyword) * (1.0 - fuzzy)
-            if name in self._weak:
+            score = keyword
+            if keyword and name in self._weak:
                 # A hail or thank-you only counts when little else is said.
-                residual = max(0, len(bare) - covered - 2)
-                score *= max(0.0, 1.0 - residual / 8.0) if keyword else 1.0
+                residual = max(0, bare - covered - 2)
+                score *= max(0.0, 1.0 - residual / 8.0)
             scores[name] = score
-            first[name] = position if keyword else len(text) + 1
+            first[name] = position if keyword else len(normal) + 1
             keywords[name] = keyword
-        return scores, first, keywords
+        pick, confidence = self._decide(normal, scores, first, keywords, asks, chars)
+        return Evidence(keywords, first, scores, asks, pick, confidence)
 
-    def match(self, text: str) -> Match:
-        normal = normalize(text)
-        scores, first, keywords = self._evidence(normal)
-        oos = scores.pop(_OOS)
+    def _decide(
+        self,
+        normal: str,
+        scores: dict[str, float],
+        first: dict[str, int],
+        keywords: dict[str, float],
+        asks: bool,
+        chars: frozenset[str],
+    ) -> tuple[str, float]:
+        oos = scores[_OOS]
         real = {name: scores[name] for name in INTENT_IDS}
         strong = [n for n in real if n not in self._weak and real[n] >= self.threshold]
         if strong:
@@ -220,9 +215,9 @@ class Matcher:
         close = [n for n in real if real[n] >= self.threshold and real[n] >= top - _CLOSE]
         if len(close) > 1:
             # …unless only some of them are asked: "…退款了，今天能发货吗" asks about the parcel.
-            asked = self._asked(normal, close)
+            asked = self._asked(normal, close, chars)
             best = min(close, key=lambda n: (n not in asked, first[n], -real[n]))
-        if self._question.search(normal) is None:
+        if not asks:
             # Nothing is asked: a vent about the parcel or the refund is the vent, unless
             # the topic is stated at least as strongly as the grievance.
             others = max(keywords[n] for n in INTENT_IDS if n not in self._vents)
@@ -247,11 +242,39 @@ class Matcher:
             and oos >= confidence - _CLOSE
         )
         if confidence < self.threshold or oos >= confidence or oos_first:
-            return Match(UNKNOWN, round(max(oos, 1.0 - top), 4), real)
-        bargain_type = self.bargain_type(normal) if best == "bargaining" else None
-        return Match(best, round(confidence, 4), real, bargain_type)
+            return UNKNOWN, max(oos, 1.0 - top)
+        return best, confidence
 
-    def _asked(self, normal: str, names: list[str]) -> set[str]:
+    def features(self, evidence: Evidence) -> dict[str, float]:
+        """The rule evidence as model features (shared with training)."""
+        extra = {f"kw:{name}": value for name, value in evidence.scores.items() if value > 0.0}
+        extra[f"pick:{evidence.pick}"] = 1.0
+        if evidence.asks:
+            extra["asks"] = 1.0
+        return extra
+
+    def match(self, text: str) -> Match:
+        return self.match_normal(normalize(text))
+
+    def match_normal(self, normal: str) -> Match:
+        """:meth:`match` for text already passed through :func:`normalize`."""
+        evidence = self.evidence(normal)
+        if self.model is None:
+            intent, confidence = evidence.pick, evidence.confidence
+            scores: Mapping[str, float] = {n: evidence.scores[n] for n in INTENT_IDS}
+        else:
+            probs = self.model.probabilities(ngram_features(normal), self.features(evidence))
+            scores = dict(zip(self.model.classes, probs, strict=True))
+            intent = max(INTENT_IDS, key=lambda n: scores[n])
+            confidence = scores[intent]
+            if confidence < self.abstain or scores[UNKNOWN] > confidence:
+                intent, confidence = UNKNOWN, 1.0 - confidence
+        if intent == UNKNOWN:
+            return Match(UNKNOWN, round(confidence, 4), scores)
+        bargain_type = self.bargain_type(normal) if intent == "bargaining" else None
+        return Match(intent, round(confidence, 4), scores, bargain_type)
+
+    def _asked(self, normal: str, names: list[str], chars: frozenset[str]) -> set[str]:
         """Of ``names``, those with a keyword hit inside a clause that asks something."""
         asking = [m.span() for m in _CLAUSE.finditer(normal) if self._question.search(m.group())]
         if not asking:
@@ -261,16 +284,17 @@ class Matcher:
             rules = [self._rules[name]]
             if name in self._statements:
                 rules.append(self._statements[name])
-            for start, end in (span for r in rules for span in r.spans(normal)):
+            for start, end in (span for r in rules for span in r.spans(normal, chars)):
                 if any(a <= start and end <= b for a, b in asking):
                     asked.add(name)
                     break
         return asked
 
     def bargain_type(self, normal: str) -> str:
+        chars = frozenset(normal)
         hits = []
         for name, rules in self._subtypes.items():
-            score, position, _ = rules.score(normal)
+            score, position, _ = rules.score(normal, chars)
             if score > 0:
                 hits.append((position, -score, name))
         return min(hits)[2] if hits else "general"
