@@ -43,6 +43,7 @@ CLASSES: tuple[str, ...] = (*INTENT_IDS, UNKNOWN)
 # Inverse regularisation strength: small enough that no single n-gram dominates.
 C = 2.0
 _DECIMALS = 4
+_RULE_PREFIXES = ("kw:", "pic", "ask", "sil")
 
 
 def examples(book: Phrasebook, files: Sequence[Path] = TRAINING_FILES) -> list[tuple[str, str]]:
@@ -87,9 +88,14 @@ def train(phrasebook: Path, files: Sequence[Path] = TRAINING_FILES) -> dict[str,
     unknown = sorted({label for _, label in rows} - set(CLASSES))
     if unknown:
         raise ValueError(f"unknown intent label(s) in the training data: {', '.join(unknown)}")
+    # Every example is seen twice: with the rule evidence and with its n-grams alone, so
+    # the n-gram weights learn each family on their own instead of leaning on the rules
+    # (which were written for these same examples and are right on all of them).
+    full = [featurize(matcher, text) for text, _ in rows]
+    bare = [{k: v for k, v in f.items() if k[:3] not in _RULE_PREFIXES} for f in full]
     vectorizer = DictVectorizer(sort=True)
-    x = vectorizer.fit_transform([featurize(matcher, text) for text, _ in rows])
-    y = [CLASSES.index(label) for _, label in rows]
+    x = vectorizer.fit_transform(full + bare)
+    y = [CLASSES.index(label) for _, label in rows] * 2
     fit = LogisticRegression(C=C, max_iter=5000, tol=1e-6)
     fit.fit(x, y)
     order = [int(c) for c in fit.classes_]

@@ -25,12 +25,14 @@ from dataclasses import dataclass
 
 from assist.core.suggest.model import IntentModel, ngram_features
 from assist.core.suggest.phrasebook import INTENT_IDS, Phrasebook
-from assist.core.suggest.prefilter import required_chars
+from assist.core.suggest.prefilter import required
 
 __all__ = ["Evidence", "Match", "Matcher", "normalize"]
 
 UNKNOWN = "unknown"
 _OOS = "__out_of_scope__"
+_STATED = "stated:"
+_SUBTYPE = "subtype:"
 # Scores this close are a tie: the request written first is the one to answer.
 _CLOSE = 0.08
 # A keyword weight this high is a clear statement of the topic, not a brush with it.
@@ -85,57 +87,84 @@ class Evidence:
 class _Pattern:
     regex: re.Pattern[str]
     weight: float
-    needs: frozenset[str] | None  # the match holds one of these, or None: always run
 
 
-@dataclass(frozen=True, slots=True)
-class _Rules:
-    patterns: tuple[_Pattern, ...]
+def _score(patterns: list[_Pattern], text: str) -> tuple[float, int, int]:
+    """Combined weight of the hits, the first hit's position, and the characters covered.
 
-    @classmethod
-    def of(cls, keywords: Mapping[str, float]) -> _Rules:
-        compiled = []
-        for source, weight in keywords.items():
-            regex = re.compile(source)
-            compiled.append(_Pattern(regex, weight, required_chars(regex)))
-        return cls(tuple(compiled))
+    The strongest hit counts fully and further hits only top it up, so a long message
+    that brushes many weak patterns does not outweigh one precise hit elsewhere.
+    """
+    weights = []
+    first = len(text)
+    covered = 0
+    for pattern in patterns:
+        match = pattern.regex.search(text)
+        if match is not None:
+            weights.append(pattern.weight)
+            first = min(first, match.start())
+            covered += match.end() - match.start()
+    if not weights:
+        return 0.0, first, covered
+    weights.sort(reverse=True)
+    top = weights[0]
+    return top + (1.0 - top) * min(1.0, 0.5 * sum(weights[1:])), first, covered
 
-    def live(self, chars: frozenset[str]) -> list[_Pattern]:
-        return [p for p in self.patterns if p.needs is None or not p.needs.isdisjoint(chars)]
 
-    def score(self, text: str, chars: frozenset[str]) -> tuple[float, int, int]:
-        """Combined weight of the hits, the first hit's position, and the characters covered.
+def _coverage(patterns: list[_Pattern], text: str) -> int:
+    """Characters covered by all hits of all patterns (each character counted once)."""
+    marked = bytearray(len(text))
+    for pattern in patterns:
+        for match in pattern.regex.finditer(text):
+            marked[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+    return sum(marked)
 
-        The strongest hit counts fully and further hits only top it up, so a long message
-        that brushes many weak patterns does not outweigh one precise hit elsewhere.
-        """
-        weights = []
-        first = len(text)
-        covered = 0
-        for pattern in self.patterns:
-            if pattern.needs is not None and pattern.needs.isdisjoint(chars):
-                continue
-            match = pattern.regex.search(text)
-            if match is not None:
-                weights.append(pattern.weight)
-                first = min(first, match.start())
-                covered += match.end() - match.start()
-        if not weights:
-            return 0.0, first, covered
-        weights.sort(reverse=True)
-        top = weights[0]
-        return top + (1.0 - top) * min(1.0, 0.5 * sum(weights[1:])), first, covered
 
-    def coverage(self, text: str, chars: frozenset[str]) -> int:
-        """Characters covered by all hits of all patterns (each character counted once)."""
-        marked = bytearray(len(text))
-        for pattern in self.live(chars):
-            for match in pattern.regex.finditer(text):
-                marked[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
-        return sum(marked)
+def _spans(patterns: list[_Pattern], text: str) -> list[tuple[int, int]]:
+    return [m.span() for p in patterns for m in p.regex.finditer(text)]
 
-    def spans(self, text: str, chars: frozenset[str]) -> list[tuple[int, int]]:
-        return [m.span() for p in self.live(chars) for m in p.regex.finditer(text)]
+
+class _Index:
+    """Every keyword pattern of the phrasebook, grouped by owner (an intent, out of scope,
+    an intent's statement keywords, a bargaining subtype), indexed by what it requires.
+
+    ``live`` returns, per owner, only the patterns that can match a message: one dict
+    look-up per character and pair of the message instead of a test per pattern.
+    """
+
+    def __init__(self, owners: Mapping[str, Mapping[str, float]]) -> None:
+        self._flat: list[tuple[str, _Pattern]] = []
+        index: dict[str, list[int]] = {}
+        always: list[int] = []
+        for owner, keywords in owners.items():
+            for source, weight in keywords.items():
+                regex = re.compile(source)
+                number = len(self._flat)
+                self._flat.append((owner, _Pattern(regex, weight)))
+                needs = required(regex)
+                if needs is None:
+                    always.append(number)
+                for gram in needs or ():
+                    index.setdefault(gram, []).append(number)
+        self._index = {gram: tuple(ids) for gram, ids in index.items()}
+        self._always = tuple(always)
+
+    def live(self, grams: frozenset[str]) -> dict[str, list[_Pattern]]:
+        ids = set(self._always)
+        get = self._index.get
+        for gram in grams:
+            hit = get(gram)
+            if hit is not None:
+                ids.update(hit)
+        live: dict[str, list[_Pattern]] = {}
+        flat = self._flat
+        for number in ids:  # order does not matter: _score takes the strongest, earliest
+            owner, pattern = flat[number]
+            if owner in live:
+                live[owner].append(pattern)
+            else:
+                live[owner] = [pattern]
+        return live
 
 
 class Matcher:
@@ -151,46 +180,55 @@ class Matcher:
         self._weak = frozenset(name for name, spec in book.intents.items() if spec.weak)
         self._vents = frozenset(name for name, spec in book.intents.items() if spec.vents)
         self._defers = {name: spec.defers_to for name, spec in book.intents.items()}
-        self._rules: dict[str, _Rules] = {
-            name: _Rules.of(spec.keywords) for name, spec in book.intents.items()
+        owners: dict[str, Mapping[str, float]] = {
+            name: spec.keywords for name, spec in book.intents.items()
         }
-        self._rules[_OOS] = _Rules.of(book.out_of_scope.keywords)
-        self._statements = {
-            name: _Rules.of(spec.statement_keywords)
-            for name, spec in book.intents.items()
-            if spec.statement_keywords
-        }
+        owners[_OOS] = book.out_of_scope.keywords
+        self._statements = tuple(
+            name for name, spec in book.intents.items() if spec.statement_keywords
+        )
+        for name in self._statements:
+            owners[_STATED + name] = book.intents[name].statement_keywords
+        self._subtypes = tuple(book.intents["bargaining"].subtypes)
+        for name, patterns in book.intents["bargaining"].subtypes.items():
+            owners[_SUBTYPE + name] = patterns
+        self._owners = (*book.intents, _OOS)
+        self._index = _Index(owners)
         self._question = re.compile(book.question)
-        self._subtypes = {
-            name: _Rules.of(patterns)
-            for name, patterns in book.intents["bargaining"].subtypes.items()
-        }
 
-    def evidence(self, normal: str) -> Evidence:
-        """The rules' reading of a normalised message (see the module docstring)."""
-        chars = frozenset(normal)
-        bare = len(_PUNCT.sub("", normal))
+    def evidence(self, normal: str, grams: list[str] | None = None) -> Evidence:
+        """The rules' reading of a normalised message (see the module docstring);
+        ``grams`` are its :func:`ngram_features` when the caller has them already."""
+        if grams is None:
+            grams = ngram_features(normal)
+        live = self._index.live(frozenset(grams))
         asks = self._question.search(normal) is not None
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
         keywords: dict[str, float] = {}
-        for name, rules in self._rules.items():
-            keyword, position, covered = rules.score(normal, chars)
-            if keyword and name in self._weak:
-                covered = rules.coverage(normal, chars)
+        for name in self._owners:
+            patterns = live.get(name)
+            if patterns is None:
+                keyword, position, covered = 0.0, len(normal), 0
+            else:
+                keyword, position, covered = _score(patterns, normal)
+                if keyword and name in self._weak:
+                    covered = _coverage(patterns, normal)
             if not asks and name in self._statements:
-                stated, at, _ = self._statements[name].score(normal, chars)
-                if stated > keyword:
-                    keyword, position = stated, min(position, at)
+                stated_patterns = live.get(_STATED + name)
+                if stated_patterns is not None:
+                    stated, at, _ = _score(stated_patterns, normal)
+                    if stated > keyword:
+                        keyword, position = stated, min(position, at)
             score = keyword
             if keyword and name in self._weak:
                 # A hail or thank-you only counts when little else is said.
-                residual = max(0, bare - covered - 2)
+                residual = max(0, len(_PUNCT.sub("", normal)) - covered - 2)
                 score *= max(0.0, 1.0 - residual / 8.0)
             scores[name] = score
             first[name] = position if keyword else len(normal) + 1
             keywords[name] = keyword
-        pick, confidence = self._decide(normal, scores, first, keywords, asks, chars)
+        pick, confidence = self._decide(normal, scores, first, keywords, asks, live)
         return Evidence(keywords, first, scores, asks, pick, confidence)
 
     def _decide(
@@ -200,7 +238,7 @@ class Matcher:
         first: dict[str, int],
         keywords: dict[str, float],
         asks: bool,
-        chars: frozenset[str],
+        live: dict[str, list[_Pattern]],
     ) -> tuple[str, float]:
         oos = scores[_OOS]
         real = {name: scores[name] for name in INTENT_IDS}
@@ -215,7 +253,7 @@ class Matcher:
         close = [n for n in real if real[n] >= self.threshold and real[n] >= top - _CLOSE]
         if len(close) > 1:
             # …unless only some of them are asked: "…退款了，今天能发货吗" asks about the parcel.
-            asked = self._asked(normal, close, chars)
+            asked = self._asked(normal, close, live)
             best = min(close, key=lambda n: (n not in asked, first[n], -real[n]))
         if not asks:
             # Nothing is asked: a vent about the parcel or the refund is the vent, unless
@@ -248,7 +286,12 @@ class Matcher:
     def features(self, evidence: Evidence) -> dict[str, float]:
         """The rule evidence as model features (shared with training)."""
         extra = {f"kw:{name}": value for name, value in evidence.scores.items() if value > 0.0}
-        extra[f"pick:{evidence.pick}"] = 1.0
+        if evidence.pick != UNKNOWN:
+            extra[f"pick:{evidence.pick}"] = 1.0
+        elif evidence.keywords[_OOS] >= self.threshold:
+            extra["pick:out_of_scope"] = 1.0
+        elif not extra:
+            extra["silent"] = 1.0  # no rule said anything: the n-grams decide
         if evidence.asks:
             extra["asks"] = 1.0
         return extra
@@ -258,12 +301,13 @@ class Matcher:
 
     def match_normal(self, normal: str) -> Match:
         """:meth:`match` for text already passed through :func:`normalize`."""
-        evidence = self.evidence(normal)
+        grams = ngram_features(normal)  # one pass: the rules' filter and the model
+        evidence = self.evidence(normal, grams)
         if self.model is None:
             intent, confidence = evidence.pick, evidence.confidence
             scores: Mapping[str, float] = {n: evidence.scores[n] for n in INTENT_IDS}
         else:
-            probs = self.model.probabilities(ngram_features(normal), self.features(evidence))
+            probs = self.model.probabilities(grams, self.features(evidence))
             scores = dict(zip(self.model.classes, probs, strict=True))
             intent = max(INTENT_IDS, key=lambda n: scores[n])
             confidence = scores[intent]
@@ -274,27 +318,27 @@ class Matcher:
         bargain_type = self.bargain_type(normal) if intent == "bargaining" else None
         return Match(intent, round(confidence, 4), scores, bargain_type)
 
-    def _asked(self, normal: str, names: list[str], chars: frozenset[str]) -> set[str]:
+    def _asked(self, normal: str, names: list[str], live: dict[str, list[_Pattern]]) -> set[str]:
         """Of ``names``, those with a keyword hit inside a clause that asks something."""
         asking = [m.span() for m in _CLAUSE.finditer(normal) if self._question.search(m.group())]
         if not asking:
             return set()
         asked = set()
         for name in names:
-            rules = [self._rules[name]]
-            if name in self._statements:
-                rules.append(self._statements[name])
-            for start, end in (span for r in rules for span in r.spans(normal, chars)):
+            patterns = live.get(name, []) + live.get(_STATED + name, [])
+            for start, end in _spans(patterns, normal):
                 if any(a <= start and end <= b for a, b in asking):
                     asked.add(name)
                     break
         return asked
 
     def bargain_type(self, normal: str) -> str:
-        chars = frozenset(normal)
+        live = self._index.live(frozenset(ngram_features(normal)))
         hits = []
-        for name, rules in self._subtypes.items():
-            score, position, _ = rules.score(normal, chars)
-            if score > 0:
-                hits.append((position, -score, name))
+        for name in self._subtypes:
+            patterns = live.get(_SUBTYPE + name)
+            if patterns is not None:
+                score, position, _ = _score(patterns, normal)
+                if score > 0:
+                    hits.append((position, -score, name))
         return min(hits)[2] if hits else "general"

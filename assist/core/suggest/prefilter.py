@@ -3,11 +3,16 @@
 The phrasebook has about sixty keyword patterns; running each over every message cost more
 than segmenting the message with jieba. Most patterns can only match where one of a few
 characters occurs (退货|退款|换货 needs 退 or 换), so each pattern is analysed once, at load
-time, for a set of characters at least one of which every match must contain. At run time a
-pattern whose set shares nothing with the message's characters is not run at all.
+time, for a set of characters or character pairs at least one of which every match must
+contain (pairs where it can: 退货 is rarer than 退). The strings are spelt as the intent
+model's n-gram features spell the message (:func:`assist.core.suggest.model.ngram_features`:
+digits as 9, no punctuation), so the n-grams computed once per message serve both the model
+and this filter. At run time a pattern whose set shares nothing with the message's n-grams
+is not run at all.
 
-The analysis walks the parsed pattern (``re._parser``): a literal requires itself; a
-sequence requires what its most selective element requires; an alternation requires the
+The analysis walks the parsed pattern (``re._parser``): a literal requires itself, two
+literals in a row require their pair; a sequence requires what its most selective element
+requires; an alternation requires the
 union of its branches (nothing if any branch requires nothing); a repeat requires its body
 only if it must occur at least once; look-arounds, wildcards and negated classes require
 nothing. "Requires nothing" means the pattern is always run, so the filter can only skip
@@ -19,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["required_chars"]
+__all__ = ["Need", "required"]
 
 try:  # Python ≥ 3.11 names it re._parser; keep the old name working for tools.
     from re import _constants as _c  # type: ignore[attr-defined]
@@ -33,23 +38,51 @@ _MAX_CLASS = 24
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT}
 if hasattr(_c, "POSSESSIVE_REPEAT"):
     _REPEATS.add(_c.POSSESSIVE_REPEAT)
+# What a single character costs in a requirement compared with a pair of characters:
+# 了 or 不 is in half the messages, a pair like 退货 in few.
+_CHAR_COST = 8
+
+Need = frozenset[str] | None
 
 
-def _in_class(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+def _fold(code: int) -> str | None:
+    """A literal as the n-gram features spell it (digits are 9); None for punctuation
+    and space, which the features collapse and so cannot be required."""
+    char = chr(code)
+    if "0" <= char <= "9":
+        return "9"
+    return char if char.isalnum() else None
+
+
+def _cost(need: frozenset[str]) -> int:
+    return sum(1 if len(gram) == 2 else _CHAR_COST for gram in need)
+
+
+def _in_class(items: list[tuple[Any, Any]]) -> Need:
     chars: set[str] = set()
     for op, av in items:
         if op is _c.LITERAL:
-            chars.add(chr(av))
+            folded = _fold(av)
         elif op is _c.RANGE and av[1] - av[0] < _MAX_CLASS:
-            chars.update(chr(code) for code in range(av[0], av[1] + 1))
+            folded = None
+            for code in range(av[0], av[1] + 1):
+                folded = _fold(code)
+                if folded is None:
+                    return None
+                chars.add(folded)
+            continue
         else:  # NEGATE, CATEGORY, a wide range: anything goes
             return None
+        if folded is None:
+            return None
+        chars.add(folded)
     return frozenset(chars) if len(chars) <= _MAX_CLASS else None
 
 
-def _item(op: Any, av: Any) -> frozenset[str] | None:
+def _item(op: Any, av: Any) -> Need:
     if op is _c.LITERAL:
-        return frozenset(chr(av))
+        folded = _fold(av)
+        return frozenset((folded,)) if folded is not None else None
     if op is _c.IN:
         return _in_class(av)
     if op is _c.BRANCH:
@@ -70,23 +103,26 @@ def _item(op: Any, av: Any) -> frozenset[str] | None:
     return None
 
 
-def _sequence(items: Any) -> frozenset[str] | None:
-    best: frozenset[str] | None = None
+def _sequence(items: Any) -> Need:
+    best: Need = None
+    previous: str | None = None  # the (folded) literal just before, for a pair
     for op, av in items:
         need = _item(op, av)
-        if need is not None and (best is None or len(need) < len(best)):
+        folded = _fold(av) if op is _c.LITERAL else None
+        if folded is not None and previous is not None:
+            need = frozenset({previous + folded})
+        previous = folded
+        if need is not None and (best is None or _cost(need) < _cost(best)):
             best = need
     return best
 
 
-def required_chars(pattern: str | re.Pattern[str]) -> frozenset[str] | None:
-    """Characters of which every match of ``pattern`` holds at least one; ``None`` if the
-    pattern could match without any particular character (then it must always run)."""
-    source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
-    flags = pattern.flags if isinstance(pattern, re.Pattern) else 0
-    if flags & re.IGNORECASE:
+def required(pattern: re.Pattern[str]) -> Need:
+    """Strings (characters or character pairs) of which every match of ``pattern`` holds
+    at least one; ``None`` if none can be named (then the pattern must always run)."""
+    if pattern.flags & re.IGNORECASE:
         return None
     try:
-        return _sequence(_p.parse(source, flags))
+        return _sequence(_p.parse(pattern.pattern, pattern.flags))
     except (re.error, RecursionError):  # pragma: no cover - validated patterns parse
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from assist.core.outputs import SuggestionResult
@@ -58,13 +59,28 @@ def _money(value: float) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.2f}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Suggester:
     book: Phrasebook
     shop: ShopRules
     chart: SizeChart
     matcher: Matcher
     catalog: Catalog
+
+    @cached_property
+    def _fields(self) -> dict[str, frozenset[str]]:
+        """The ``{fields}`` of every reply template, parsed once."""
+        return {
+            template: frozenset(template_fields(template))
+            for spec in self.book.intents.values()
+            for templates in spec.replies.values()
+            for template in templates
+        }
+
+    @cached_property
+    def _variables(self) -> dict[str, str]:
+        """The shop's template variables, read from the (pydantic) model once."""
+        return self.shop.variables()
 
     @classmethod
     def build(
@@ -101,7 +117,7 @@ class Suggester:
         if match.intent == UNKNOWN:
             return SuggestionResult(UNKNOWN, match.confidence)
         slots: dict[str, Any] = {}
-        variables: dict[str, str] = self.shop.variables()
+        variables = dict(self._variables)
         family = "default"
         if match.intent == "sizing":
             family = self._sizing(normal, slots, variables)
@@ -120,7 +136,7 @@ class Suggester:
     def left_without_buying(self) -> SuggestionResult:
         """The see-you-again reply for a conversation closed without an order
         (seed 002 ch.3 §4 咨询未购买): the engine offers it at the close."""
-        replies = self._render("thanks_bye", LEFT_WITHOUT_BUYING, self.shop.variables())
+        replies = self._render("thanks_bye", LEFT_WITHOUT_BUYING, dict(self._variables))
         return SuggestionResult("thanks_bye", 1.0, {"after": "closed_without_order"}, replies)
 
     @staticmethod
@@ -142,9 +158,10 @@ class Suggester:
             templates += families["busy"]
         if intent == "thanks_bye" and family == "after_purchase":
             templates += families["default"][1:]
-        usable = [t for t in templates if set(template_fields(t)) <= variables.keys()]
+        fields = self._fields
+        usable = [t for t in templates if fields[t] <= variables.keys()]
         if not usable:
-            usable = [t for t in families["default"] if set(template_fields(t)) <= variables.keys()]
+            usable = [t for t in families["default"] if fields[t] <= variables.keys()]
         return tuple(t.format_map(variables) for t in usable[:_MAX_REPLIES])
 
     def _product(self, normal: str, product_id: str | None) -> Product | None:
