@@ -28,16 +28,26 @@ from assist.core.outputs import (
     SuggestionResult,
 )
 from assist.core.sla.conversation import Conversation
+from assist.core.suggest.context import SuggestContext
 from assist.core.sla.hours import SlaConfig
 from assist.core.timeutil import seconds_between
 
 __all__ = ["Engine", "HandleResult", "Linter", "Suggester"]
 
 DEFAULT_SEEN_IDS = 1_000_000
+_NO_ORDERS = SuggestContext()
 
 
 class Suggester(Protocol):
-    def suggest(self, text: str, product_id: str | None = None) -> SuggestionResult: ...
+    def suggest(
+        self,
+        text: str,
+        product_id: str | None = None,
+        *,
+        context: SuggestContext | None = None,
+    ) -> SuggestionResult: ...
+
+    def left_without_buying(self) -> SuggestionResult: ...
 
 
 class Linter(Protocol):
@@ -76,6 +86,12 @@ class Engine:
         self._scheduled: dict[str, datetime] = {}
         self._seen: dict[str, None] = {}
         self._seen_limit = seen_ids_limit
+        # What the suggester may know per conversation: orders placed or paid in it
+        # (a thank-you after payment gets the VIP reply; a close without an order, the
+        # see-you-again one). Kept beside the conversations, not in their stored state:
+        # after a restart a conversation's earlier orders are not known.
+        self._orders: dict[str, SuggestContext] = {}
+        self._customer_spoke: set[str] = set()
 
     # -- inputs ----------------------------------------------------------------------
 
@@ -156,6 +172,8 @@ class Engine:
         for cid in stale:
             del self.conversations[cid]
             self._scheduled.pop(cid, None)
+            self._orders.pop(cid, None)
+            self._customer_spoke.discard(cid)
         return len(stale)
 
     # -- internals -------------------------------------------------------------------
@@ -181,8 +199,18 @@ class Engine:
         agent_id = conversation.agent_id
         outputs.insert(0, EventRecord(event, event.agent_id or agent_id, typing_s))
 
+        if event.type is EventType.ORDER_PLACED:
+            self._orders[conversation.id] = SuggestContext(
+                order_placed=True, order_paid=self._context(conversation.id).order_paid
+            )
+        elif event.type is EventType.ORDER_PAID:
+            self._orders[conversation.id] = SuggestContext(order_placed=True, order_paid=True)
+        if event.type is EventType.CUSTOMER_MESSAGE:
+            self._customer_spoke.add(conversation.id)
         if event.type is EventType.CUSTOMER_MESSAGE and self.suggester is not None:
-            result = self.suggester.suggest(event.text or "", event.product_id)
+            result = self.suggester.suggest(
+                event.text or "", event.product_id, context=self._context(conversation.id)
+            )
             outputs.append(Suggestion(conversation.id, agent_id, event.id, result))
         elif event.type is EventType.AGENT_MESSAGE and self.linter is not None:
             findings = self.linter.lint_message(
@@ -197,8 +225,21 @@ class Engine:
             findings = self.linter.lint_close(closing_texts)
             if findings:
                 outputs.extend(self._lint_outputs(conversation, event, findings))
+        if (
+            event.type is EventType.CONVERSATION_CLOSED
+            and self.suggester is not None
+            and conversation.id in self._customer_spoke
+            and not self._context(conversation.id).order_placed
+        ):
+            # Seed 002 ch.3 §4 咨询未购买: the customer leaves without an order — offer
+            # the see-you-again reply (the agent may still send it after the close).
+            result = self.suggester.left_without_buying()
+            outputs.append(Suggestion(conversation.id, agent_id, event.id, result))
         outputs.append(self._snapshot(conversation, event.ts))
         return outputs
+
+    def _context(self, conversation_id: str) -> SuggestContext:
+        return self._orders.get(conversation_id) or _NO_ORDERS
 
     def _lint_outputs(
         self, conversation: Conversation, event: Event, findings: tuple[Finding, ...]

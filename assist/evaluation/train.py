@@ -68,12 +68,10 @@ def fingerprint(phrasebook: Path, files: Sequence[Path] = TRAINING_FILES) -> str
 
 def featurize(matcher: Matcher, text: str) -> dict[str, float]:
     normal = normalize(text)
-    features: dict[str, float] = {}
-    grams = ngram_features(normal)
+    grams = frozenset(ngram_features(normal))
     scale = gram_scale(len(grams))
-    for gram in grams:
-        features[gram] = features.get(gram, 0.0) + scale
-    features.update(matcher.features(matcher.evidence(normal)))
+    features = dict.fromkeys(grams, scale)
+    features.update(matcher.features(matcher.evidence(normal, grams)))
     return features
 
 

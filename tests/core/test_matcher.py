@@ -83,10 +83,19 @@ def test_bargaining_subtype(matcher: Matcher, text: str, kind: str) -> None:
     assert match.bargain_type == kind
 
 
-def test_confidence_is_higher_for_a_clear_message(matcher: Matcher) -> None:
-    clear = matcher.match("有色差吗")
-    vague = matcher.match("颜色有点偏")
-    assert clear.confidence > vague.confidence
+def test_confidence_is_the_models_probability_of_the_intent(matcher: Matcher) -> None:
+    match = matcher.match("有色差吗")
+    assert match.intent == "color_difference"
+    assert match.confidence == round(match.scores["color_difference"], 4)
+    assert abs(sum(match.scores.values()) - 1.0) < 1e-9
+
+
+def test_unknown_gets_one_minus_the_best_intents_probability(matcher: Matcher) -> None:
+    match = matcher.match("发票开个人抬头就行")
+    best = max(p for name, p in match.scores.items() if name != "unknown")
+    assert match.intent == "unknown"
+    assert match.confidence == round(1.0 - best, 4)
+    assert match.confidence < 1.0
 
 
 def test_normalize_drops_platform_cards_and_masks() -> None:

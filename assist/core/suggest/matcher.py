@@ -196,12 +196,12 @@ class Matcher:
         self._index = _Index(owners)
         self._question = re.compile(book.question)
 
-    def evidence(self, normal: str, grams: list[str] | None = None) -> Evidence:
+    def evidence(self, normal: str, grams: frozenset[str] | None = None) -> Evidence:
         """The rules' reading of a normalised message (see the module docstring);
-        ``grams`` are its :func:`ngram_features` when the caller has them already."""
+        ``grams`` are its distinct :func:`ngram_features` when the caller has them."""
         if grams is None:
-            grams = ngram_features(normal)
-        live = self._index.live(frozenset(grams))
+            grams = frozenset(ngram_features(normal))
+        live = self._index.live(grams)
         asks = self._question.search(normal) is not None
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
@@ -301,7 +301,7 @@ class Matcher:
 
     def match_normal(self, normal: str) -> Match:
         """:meth:`match` for text already passed through :func:`normalize`."""
-        grams = ngram_features(normal)  # one pass: the rules' filter and the model
+        grams = frozenset(ngram_features(normal))  # one pass: the rules' filter, the model
         evidence = self.evidence(normal, grams)
         if self.model is None:
             intent, confidence = evidence.pick, evidence.confidence

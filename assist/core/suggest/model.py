@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ _DIGITS = re.compile(r"[0-9]")
 _BREAKS = re.compile(r"[\W_]+")
 
 # Bump when the features change: a model trained on other features is refused at load.
-FEATURE_VERSION = 8
+FEATURE_VERSION = 9
 
 
 def ngram_features(normal: str) -> list[str]:
@@ -44,8 +44,9 @@ def ngram_features(normal: str) -> list[str]:
 
 
 def gram_scale(count: int) -> float:
-    """The value of each n-gram feature: 1/√count, so a message's n-grams have unit
-    length and a long message does not outvote the rule evidence by its length alone."""
+    """The value of each distinct n-gram: 1/√count, so a message's n-gram vector has unit
+    length and neither a long message nor one phrase pasted a thousand times outvotes
+    the rule evidence by its length alone."""
     return 1.0 / math.sqrt(count) if count else 0.0
 
 
@@ -82,10 +83,10 @@ class IntentModel:
         return cls(classes, bias, weights, str(data.get("trained_on", "")))
 
     def probabilities(
-        self, grams: Sequence[str], extra: Mapping[str, float] | None = None
+        self, grams: Collection[str], extra: Mapping[str, float] | None = None
     ) -> tuple[float, ...]:
-        """Softmax over the classes for n-grams (scaled by :func:`gram_scale`) and
-        valued extras."""
+        """Softmax over the classes for the message's distinct n-grams (each worth
+        :func:`gram_scale`) and valued extras."""
         weights = self.weights
         rows = list(filter(None, map(weights.get, grams)))
         scale = gram_scale(len(grams))
