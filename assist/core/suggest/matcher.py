@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from assist.core.suggest.model import IntentModel, ngram_features
 from assist.core.suggest.phrasebook import INTENT_IDS, Phrasebook
-from assist.core.suggest.prefilter import required
+from assist.core.suggest.prefilter import required, split_branches
 
 __all__ = ["Evidence", "Match", "Matcher", "normalize"]
 
@@ -87,6 +87,7 @@ class Evidence:
 class _Pattern:
     regex: re.Pattern[str]
     weight: float
+    source: int  # the phrasebook pattern this is (a branch of): hits of one count once
 
 
 def _score(patterns: list[_Pattern], text: str) -> tuple[float, int, int]:
@@ -95,18 +96,19 @@ def _score(patterns: list[_Pattern], text: str) -> tuple[float, int, int]:
     The strongest hit counts fully and further hits only top it up, so a long message
     that brushes many weak patterns does not outweigh one precise hit elsewhere.
     """
-    weights = []
+    hits: dict[int, float] = {}
     first = len(text)
     covered = 0
     for pattern in patterns:
         match = pattern.regex.search(text)
         if match is not None:
-            weights.append(pattern.weight)
+            if pattern.source not in hits:
+                hits[pattern.source] = pattern.weight
+                covered += match.end() - match.start()
             first = min(first, match.start())
-            covered += match.end() - match.start()
-    if not weights:
+    if not hits:
         return 0.0, first, covered
-    weights.sort(reverse=True)
+    weights = sorted(hits.values(), reverse=True)
     top = weights[0]
     return top + (1.0 - top) * min(1.0, 0.5 * sum(weights[1:])), first, covered
 
@@ -126,7 +128,8 @@ def _spans(patterns: list[_Pattern], text: str) -> list[tuple[int, int]]:
 
 class _Index:
     """Every keyword pattern of the phrasebook, grouped by owner (an intent, out of scope,
-    an intent's statement keywords, a bargaining subtype), indexed by what it requires.
+    an intent's statement keywords, a bargaining subtype), split into its top-level
+    alternatives and indexed by what each requires.
 
     ``live`` returns, per owner, only the patterns that can match a message: one dict
     look-up per character and pair of the message instead of a test per pattern.
@@ -136,16 +139,19 @@ class _Index:
         self._flat: list[tuple[str, _Pattern]] = []
         index: dict[str, list[int]] = {}
         always: list[int] = []
+        sources = 0
         for owner, keywords in owners.items():
             for source, weight in keywords.items():
-                regex = re.compile(source)
-                number = len(self._flat)
-                self._flat.append((owner, _Pattern(regex, weight)))
-                needs = required(regex)
-                if needs is None:
-                    always.append(number)
-                for gram in needs or ():
-                    index.setdefault(gram, []).append(number)
+                sources += 1
+                for branch in split_branches(source):
+                    regex = re.compile(branch)
+                    number = len(self._flat)
+                    self._flat.append((owner, _Pattern(regex, weight, sources)))
+                    needs = required(regex)
+                    if needs is None:
+                        always.append(number)
+                    for gram in needs or ():
+                        index.setdefault(gram, []).append(number)
         self._index = {gram: tuple(ids) for gram, ids in index.items()}
         self._always = tuple(always)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["Need", "required"]
+__all__ = ["Need", "required", "split_branches"]
 
 try:  # Python ≥ 3.11 names it re._parser; keep the old name working for tools.
     from re import _constants as _c  # type: ignore[attr-defined]
@@ -126,3 +126,48 @@ def required(pattern: re.Pattern[str]) -> Need:
         return _sequence(_p.parse(pattern.pattern, pattern.flags))
     except (re.error, RecursionError):  # pragma: no cover - validated patterns parse
         return None
+
+
+def split_branches(source: str) -> list[str]:
+    """The top-level alternatives of a pattern (``a|b(c|d)|e`` → ``a``, ``b(c|d)``,
+    ``e``); the pattern itself when it has none or cannot be split safely.
+
+    A long alternation needs one of many strings; its branches each need one of a few,
+    so split apart most of them are skipped by the filter instead of all being run.
+    """
+    branches: list[str] = []
+    depth = 0
+    in_class = False
+    start = 0
+    index = 0
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if source.startswith("]", index + 1) or source.startswith("^]", index + 1):
+                index += 2 if source[index + 1] == "]" else 3
+                continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(source[start:index])
+            start = index + 1
+        index += 1
+    branches.append(source[start:])
+    if len(branches) == 1 or depth != 0 or in_class:
+        return [source]
+    try:
+        for branch in branches:
+            re.compile(branch)
+    except re.error:
+        return [source]
+    if any(not branch for branch in branches):
+        return [source]
+    return branches
