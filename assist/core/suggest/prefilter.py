@@ -103,15 +103,41 @@ def _item(op: Any, av: Any) -> Need:
     return None
 
 
+def _charset(op: Any, av: Any) -> frozenset[str] | None:
+    """The (folded) characters an element always starts and ends with, when it is one
+    character wide (a literal, a class, an alternation of those) or a repeat of one."""
+    if op is _c.LITERAL:
+        folded = _fold(av)
+        return frozenset((folded,)) if folded is not None else None
+    if op is _c.IN:
+        return _in_class(av)
+    if op is _c.BRANCH:
+        chars: set[str] = set()
+        for branch in av[1]:
+            if len(branch) != 1:
+                return None
+            one = _charset(*branch[0])
+            if one is None:
+                return None
+            chars |= one
+        return frozenset(chars)
+    if op is _c.SUBPATTERN and len(av[-1]) == 1:
+        return _charset(*av[-1][0])
+    if op in _REPEATS and av[0] >= 1 and len(av[2]) == 1:
+        return _charset(*av[2][0])
+    return None
+
+
 def _sequence(items: Any) -> Need:
     best: Need = None
-    previous: str | None = None  # the (folded) literal just before, for a pair
+    previous: frozenset[str] | None = None  # what the element just before ends with
     for op, av in items:
         need = _item(op, av)
-        folded = _fold(av) if op is _c.LITERAL else None
-        if folded is not None and previous is not None:
-            need = frozenset({previous + folded})
-        previous = folded
+        chars = _charset(op, av)
+        if chars is not None and previous is not None and len(chars) * len(previous) <= 24:
+            # Two neighbours: one of their pairs is in every match (退(货|款) → 退货, 退款).
+            need = frozenset(a + b for a in previous for b in chars)
+        previous = chars
         if need is not None and (best is None or _cost(need) < _cost(best)):
             best = need
     return best
