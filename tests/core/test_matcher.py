@@ -211,3 +211,47 @@ def test_a_clear_out_of_scope_request_written_first_wins(matcher: Matcher) -> No
 )
 def test_closers_with_extra_words_are_thanks_bye(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).intent == "thanks_bye"
+
+
+# -- wording families real customers use (examples written for these tests) ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # A defect described without 投诉 is a complaint; asking for a remedy is a return.
+        ("袖子上一圈都是线头，做工也太糙了", "complaint"),
+        ("瓶子里漂着黑色的杂质", "complaint"),
+        ("又缺了一个零件，每次都这样", "complaint"),
+        ("袖子上一圈都是线头，能换一件吗", "returns"),
+        # A late parcel vented about, not asked about.
+        ("五天了还没发货，连个消息都没有", "complaint"),
+        ("说好的两天到，现在一个礼拜了都没动", "complaint"),
+        # Closers.
+        ("暂时没有别的问题了", "thanks_bye"),
+        ("就这些了", "thanks_bye"),
+        ("行，那我再等两天", "thanks_bye"),
+        ("好的，那我直接拍了", "thanks_bye"),
+        ("你先忙吧", "thanks_bye"),
+        # A platform header in front of a hail; a bare body figure.
+        ("订单号:[订单x] 在么", "greeting"),
+        ("咨询订单号:[订单x] 商品ID:[数字x] 你好", "greeting"),
+        ("我都175了", "sizing"),
+        ("我一米八二 会不会短", "sizing"),
+        # Placeholders around the words that matter.
+        ("[数字x]号买的 什么时候能发货", "logistics"),
+        ("退了[金额x]到哪个账户了", "returns"),
+    ],
+)
+def test_wording_families_get_their_intent(matcher: Matcher, text: str, intent: str) -> None:
+    assert matcher.match(text).intent == intent
+
+
+def test_a_platform_header_alone_asks_nothing(matcher: Matcher) -> None:
+    assert matcher.match("咨询订单号:[订单x] 商品ID:[数字x]").intent == "unknown"
+    assert normalize("咨询订单号:[订单x] 商品ID:[数字x] 你好") == "你好"
+
+
+def test_a_question_that_is_not_wanted_does_not_count_as_asked(matcher: Matcher) -> None:
+    # 不想要 is not 想要: the message vents, it asks for nothing.
+    assert matcher.match("快递拖了这么久，我都不想要了").intent == "complaint"

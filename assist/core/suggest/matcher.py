@@ -157,11 +157,8 @@ class _Index:
 
     def live(self, grams: frozenset[str]) -> dict[str, list[_Pattern]]:
         ids = set(self._always)
-        get = self._index.get
-        for gram in grams:
-            hit = get(gram)
-            if hit is not None:
-                ids.update(hit)
+        for hit in filter(None, map(self._index.get, grams)):
+            ids.update(hit)
         live: dict[str, list[_Pattern]] = {}
         flat = self._flat
         for number in ids:  # order does not matter: _score takes the strongest, earliest

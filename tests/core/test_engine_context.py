@@ -1,0 +1,83 @@
+"""The engine tells the suggester what happened in the conversation (orders) and offers
+the see-you-again reply when a customer leaves without buying (seed 002 ch.3 §4)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from assist.core.engine import Engine
+from assist.core.events import Event, parse_event
+from assist.core.outputs import Output, Suggestion
+from assist.core.suggest.suggester import Suggester
+
+T0 = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+
+
+def ev(event_id: str, kind: str, seconds: float, **fields: object) -> Event:
+    raw: dict[str, object] = {
+        "id": event_id,
+        "type": kind,
+        "conversation_id": "c-9",
+        "agent_id": "a-1",
+        "ts": (T0 + timedelta(seconds=seconds)).isoformat(),
+    }
+    raw.update(fields)
+    return parse_event(raw)
+
+
+def suggestions(engine: Engine, *events: Event) -> list[Suggestion]:
+    outputs: list[Output] = []
+    for event in events:
+        outputs += engine.handle(event, event.ts).outputs
+    return [o for o in outputs if isinstance(o, Suggestion)]
+
+
+def test_thanks_after_an_order_paid_gets_the_vip_reply(suggester: Suggester) -> None:
+    found = suggestions(
+        Engine(suggester=suggester),
+        ev("m1", "customer_message", 0, text="这条裤子有L码吗"),
+        ev("o1", "order_paid", 30, amount=129),
+        ev("m2", "customer_message", 40, text="好的谢谢"),
+    )
+    thanks = found[-1]
+    assert thanks.message_id == "m2"
+    assert thanks.result.intent == "thanks_bye"
+    assert "VIP" in thanks.result.replies[0]
+
+
+def test_thanks_without_an_order_gets_no_vip_reply(suggester: Suggester) -> None:
+    found = suggestions(
+        Engine(suggester=suggester),
+        ev("m1", "customer_message", 0, text="好的谢谢"),
+    )
+    assert not any("VIP" in reply for reply in found[0].result.replies)
+
+
+def test_a_close_without_an_order_offers_the_see_you_again_reply(suggester: Suggester) -> None:
+    found = suggestions(
+        Engine(suggester=suggester),
+        ev("m1", "customer_message", 0, text="有优惠吗"),
+        ev("x", "conversation_closed", 60),
+    )
+    farewell = found[-1]
+    assert farewell.message_id == "x"
+    assert farewell.result.slots == {"after": "closed_without_order"}
+    assert "收藏" in farewell.result.replies[0]
+
+
+def test_a_close_after_an_order_or_without_a_customer_word_offers_nothing(
+    suggester: Suggester,
+) -> None:
+    bought = suggestions(
+        Engine(suggester=suggester),
+        ev("m1", "customer_message", 0, text="有优惠吗"),
+        ev("o1", "order_placed", 20),
+        ev("x", "conversation_closed", 60),
+    )
+    assert [s.message_id for s in bought] == ["m1"]
+    silent = suggestions(
+        Engine(suggester=suggester),
+        ev("open", "conversation_opened", 0),
+        ev("x", "conversation_closed", 60),
+    )
+    assert silent == []
