@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 
 from assist.core.engine import Engine
+from assist.core.errors import RulesError
 from assist.core.lint.linter import Linter
 from assist.core.lint.rules import LintRules
 from assist.core.sla.hours import ServiceHours, ServiceWindow, SlaConfig
-from assist.core.errors import RulesError
 from assist.core.suggest.catalog import Catalog
 from assist.core.suggest.model import IntentModel
 from assist.core.suggest.phrasebook import Phrasebook, ShopRules, SizeChart
@@ -66,7 +66,8 @@ def read_intent_model(path: Path) -> IntentModel:
     try:
         return IntentModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except OSError as exc:
-        raise RulesError(str(path), [(None, f"cannot read the intent model: {exc.strerror}")])
+        problem = f"cannot read the intent model: {exc.strerror}"
+        raise RulesError(str(path), [(None, problem)]) from None
     except (ValueError, KeyError, TypeError) as exc:
         raise RulesError(str(path), [(None, f"not a usable intent model: {exc}")]) from None
 

@@ -16,7 +16,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assist.store.database import DEFAULT_DB_URL
 
-__all__ = ["DEFAULT_INTENT_MODEL", "REPO_ROOT", "WEEKDAYS", "Settings", "SlaRules", "clock_time", "load_settings"]
+__all__ = [
+    "DEFAULT_INTENT_MODEL",
+    "REPO_ROOT",
+    "WEEKDAYS",
+    "Settings",
+    "SlaRules",
+    "clock_time",
+    "load_settings",
+]
 
 # The rule files shipped with the code; ``ASSIST_RULES_DIR`` / ``ASSIST_PHRASEBOOK`` override.
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -28,8 +28,8 @@ from assist.core.outputs import (
     SuggestionResult,
 )
 from assist.core.sla.conversation import Conversation
-from assist.core.suggest.context import SuggestContext
 from assist.core.sla.hours import SlaConfig
+from assist.core.suggest.context import SuggestContext
 from assist.core.timeutil import seconds_between
 
 __all__ = ["Engine", "HandleResult", "Linter", "Suggester"]

@@ -64,9 +64,7 @@ def test_core_source_reads_no_clock_file_or_environment_and_imports_only_the_cor
                     problems.append(f"{path.name}: imports {top}")
             if isinstance(node, ast.Import):
                 for alias in node.names:
-                    if alias.name.startswith("assist") and not alias.name.startswith(
-                        "assist.core"
-                    ):
+                    if alias.name.startswith("assist") and not alias.name.startswith("assist.core"):
                         problems.append(f"{path.name}: imports {alias.name}")
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 if (node.value.id, node.attr) in FORBIDDEN_CALLS:

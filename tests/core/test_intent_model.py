@@ -31,7 +31,10 @@ def test_packed_scoring_equals_adding_the_weights_one_by_one(model: IntentModel)
     for text in ["在吗", "衣服有线头 想退", "9号下的单怎么还没发货啊", "好的谢谢 我直接拍了"]:
         grams = frozenset(ngram_features(text))
         rows = [model.weights[g] for g in grams if g in model.weights]
-        logits = [b + sum(c) * gram_scale(len(grams)) for b, c in zip(model.bias, zip(*rows))]
+        columns = zip(*rows, strict=True)
+        logits = [
+            b + sum(c) * gram_scale(len(grams)) for b, c in zip(model.bias, columns, strict=True)
+        ]
         top = max(logits)
         exps = [math.exp(v - top) for v in logits]
         expected = [e / sum(exps) for e in exps]

@@ -27,7 +27,11 @@ def _phrasebook_patterns() -> list[str]:
 
 PATTERNS = _phrasebook_patterns()
 BRANCHES = [re.compile(b) for source in PATTERNS for b in split_branches(source)]
-TEXTS = [normalize(text) for path in (OWN_SET, FAMILIES_SET, BLIND2_SET) for text, _ in load_labelled(path)]
+TEXTS = [
+    normalize(text)
+    for path in (OWN_SET, FAMILIES_SET, BLIND2_SET)
+    for text, _ in load_labelled(path)
+]
 
 
 def test_a_pattern_that_matches_always_passes_the_filter() -> None:

@@ -124,7 +124,7 @@ class IntentModel:
                 for index, b in enumerate(self.bias)
             ]
         elif rows:  # a message longer than the suggester ever passes: add row by row
-            columns = zip(*(self.weights[g] for g in grams if g in self.weights))
+            columns = zip(*(self.weights[g] for g in grams if g in self.weights), strict=True)
             logits = [b + sum(c) * scale for b, c in zip(self.bias, columns, strict=True)]
         else:
             logits = list(self.bias)

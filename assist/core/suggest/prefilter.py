@@ -21,17 +21,16 @@ work, never change a result.
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any
 
 __all__ = ["Need", "required", "split_branches"]
 
-try:  # Python ≥ 3.11 names it re._parser; keep the old name working for tools.
-    from re import _constants as _c  # type: ignore[attr-defined]
-    from re import _parser as _p  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _p  # type: ignore[no-redef]
+# The standard library's regular-expression parser (named so since Python 3.11; the old
+# sre_parse alias warns). Private, hence untyped: imported by name.
+_p: Any = importlib.import_module("re._parser")
+_c: Any = importlib.import_module("re._constants")
 
 # A character class larger than this is not worth filtering on.
 _MAX_CLASS = 24

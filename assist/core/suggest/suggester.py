@@ -47,7 +47,9 @@ _DEFECT = re.compile(
     r"针眼|破洞|有洞|霉|虫|跟图片不一样|与描述不符|描述不符|假货"
 )
 # … and goods made to order: special sizes and pre-orders (seed 002 ch.2: not returnable).
-_MADE_TO_ORDER = re.compile(r"预售|预定|预订|定制|订制|定做|订做|特殊尺码|特殊码|特大码|加大码|加肥")
+_MADE_TO_ORDER = re.compile(
+    r"预售|预定|预订|定制|订制|定做|订做|特殊尺码|特殊码|特大码|加大码|加肥"
+)
 # "包邮我就付款" asks for free shipping: the concession the seed's second step grants.
 _FREE_SHIPPING = re.compile(r"包邮|免邮|运费|邮费|快递费")
 
