@@ -15,16 +15,23 @@ from assist.core.engine import Engine
 from assist.core.errors import RulesError
 from assist.core.lint.linter import Linter
 from assist.core.lint.rules import LintRules
+from assist.core.qa.followup import FollowUpConfig
+from assist.core.qa.rules import KpiRules, QaRules, ShiftRules
+from assist.core.qa.shifts import ShiftSchedule
 from assist.core.sla.hours import ServiceHours, ServiceWindow, SlaConfig
 from assist.core.suggest.catalog import Catalog
 from assist.core.suggest.model import IntentModel
-from assist.core.suggest.phrasebook import Phrasebook, ShopRules, SizeChart
+from assist.core.suggest.phrasebook import Phrasebook, ShopRules, SizeChart, template_fields
 from assist.core.suggest.suggester import Suggester
 from assist.rulesfile import load_yaml_model, parse_yaml_model
 from assist.settings import DEFAULT_INTENT_MODEL, WEEKDAYS, Settings, SlaRules, clock_time
 
 __all__ = [
     "build_engine",
+    "load_followup",
+    "load_kpi",
+    "load_qa",
+    "load_shifts",
     "linter_from_yaml",
     "load_linter",
     "load_sla",
@@ -119,6 +126,38 @@ def load_sla(settings: Settings) -> SlaConfig:
     )
 
 
+def load_qa(settings: Settings) -> QaRules:
+    """``<rules_dir>/qa.yaml`` (seed 003's numbers when the file is absent)."""
+    path = settings.rules_dir / "qa.yaml"
+    return load_yaml_model(path, QaRules) if path.exists() else QaRules()
+
+
+def load_kpi(settings: Settings) -> KpiRules:
+    """``<rules_dir>/kpi.yaml``; required (a KPI model has no sensible default)."""
+    return load_yaml_model(settings.rules_dir / "kpi.yaml", KpiRules)
+
+
+def load_shifts(settings: Settings) -> ShiftSchedule | None:
+    """The rota of ``<rules_dir>/shifts.yaml``; ``None`` while no shift names an agent
+    (no handovers and no duty agent to send anything to)."""
+    path = settings.rules_dir / "shifts.yaml"
+    rules = load_yaml_model(path, ShiftRules) if path.exists() else ShiftRules()
+    if not any(shift.agents for shift in rules.shifts):
+        return None
+    return ShiftSchedule(rules)
+
+
+def load_followup(settings: Settings) -> FollowUpConfig:
+    """The unpaid-order reminder: ``qa.yaml``'s delay, the phrasebook's
+    ``unpaid_follow_up`` replies filled in with the shop's words, the rota's duty agent."""
+    variables = read_shop(settings.rules_dir).variables()
+    templates = read_phrasebook(settings.phrasebook).phrases.get("unpaid_follow_up", [])
+    replies = tuple(
+        t.format_map(variables) for t in templates if set(template_fields(t)) <= variables.keys()
+    )
+    return FollowUpConfig(load_qa(settings).unpaid_after_s, replies, load_shifts(settings))
+
+
 def build_engine(
     settings: Settings,
     *,
@@ -126,10 +165,13 @@ def build_engine(
     with_linter: bool = True,
     catalog: Catalog | None = None,
 ) -> Engine:
+    followup = load_followup(settings)
     return Engine(
         load_sla(settings),
         suggester=load_suggester(settings, catalog) if with_suggester else None,
         linter=load_linter(settings) if with_linter else None,
+        followup=followup,
+        shifts=followup.schedule,
     )
 
 

@@ -16,12 +16,15 @@ from assist.core.engine import Engine
 from assist.core.errors import ErrorCode, InvalidEvent
 from assist.core.events import parse_event
 from assist.core.outputs import Alert, Output
+from assist.core.qa.rules import QaRules
+from assist.core.qa.scoring import local_day
 from assist.core.timeutil import format_ts
 from assist.store.database import migrate, open_database
+from assist.store.qa import month_scores
 from assist.store.stats import agent_stats
 from assist.store.writer import Batch, write_batch
 
-__all__ = ["ReplayReport", "alert_row", "replay_lines"]
+__all__ = ["QaRequest", "ReplayReport", "alert_row", "replay_lines"]
 
 _FLUSH_EVERY = 5000
 
@@ -33,9 +36,23 @@ class ReplayReport:
     rejected: list[tuple[int, InvalidEvent]] = field(default_factory=list)
     events: int = 0
     duplicates: int = 0
+    qa: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"agents": self.agents, "alerts": self.alerts}
+        body: dict[str, Any] = {"agents": self.agents, "alerts": self.alerts}
+        if self.qa is not None:
+            body["qa"] = self.qa
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class QaRequest:
+    """Ask replay for the month's QA scores too (``month`` None: the month of the log's
+    first event, in ``timezone``)."""
+
+    rules: QaRules
+    timezone: str
+    month: str | None = None
 
 
 def alert_row(alert: Alert) -> dict[str, Any]:
@@ -49,9 +66,16 @@ def alert_row(alert: Alert) -> dict[str, Any]:
 
 
 async def replay_lines(
-    lines: Iterable[str], engine: Engine, db_url: str = "sqlite+aiosqlite://"
+    lines: Iterable[str],
+    engine: Engine,
+    db_url: str = "sqlite+aiosqlite://",
+    qa: QaRequest | None = None,
 ) -> ReplayReport:
-    """Replay JSONL ``lines``; bad lines are reported in ``rejected`` and skipped."""
+    """Replay JSONL ``lines``; bad lines are reported in ``rejected`` and skipped.
+
+    With ``qa`` the report also holds the month's QA scores, asked of the replay's store
+    with the same query ``GET /api/qa/scores`` uses.
+    """
     database = open_database(db_url)
     try:
         await migrate(database)
@@ -63,6 +87,7 @@ async def replay_lines(
             report.alerts.extend(alert_row(o) for o in outputs if isinstance(o, Alert))
 
         last_ts = None
+        first_ts = None
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -81,6 +106,7 @@ async def replay_lines(
             report.duplicates += result.duplicate
             collect(result.outputs)
             last_ts = event.ts if last_ts is None else max(last_ts, event.ts)
+            first_ts = event.ts if first_ts is None else min(first_ts, event.ts)
             if len(batch.events) >= _FLUSH_EVERY:
                 await write_batch(database, batch)
                 batch = Batch()
@@ -88,6 +114,14 @@ async def replay_lines(
             collect(engine.advance(last_ts))
         await write_batch(database, batch)
         report.agents = await agent_stats(database)
+        if qa is not None:
+            month = qa.month
+            if month is None:
+                month = local_day(first_ts, qa.timezone).strftime("%Y-%m") if first_ts else ""
+            if month:
+                report.qa = await month_scores(database, qa.rules, qa.timezone, month)
+            else:
+                report.qa = {"month": None, "agents": []}
         return report
     finally:
         await database.dispose()

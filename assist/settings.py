@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assist.core.timeutil import clock_time, known_zone
 from assist.store.database import DEFAULT_DB_URL
 
 __all__ = [
@@ -33,16 +33,6 @@ DEFAULT_INTENT_MODEL = REPO_ROOT / "intent_model.json"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-
-def clock_time(text: str) -> time:
-    """``HH:MM`` (``24:00`` for midnight) as a time of day; ``ValueError`` otherwise."""
-    if text == "24:00":
-        return time(0, 0)
-    hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
-        raise ValueError(f"{text!r} is not HH:MM")
-    return time(int(hours), int(minutes))
 
 
 class WindowRule(BaseModel):
@@ -67,11 +57,7 @@ class ServiceHoursRule(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
+        return known_zone(value)
 
 
 class SlaRules(BaseModel):
@@ -103,9 +89,6 @@ class Settings(BaseSettings):
     escalate_s: float | None = Field(None, gt=0)
     # How many frames may wait for one slow websocket subscriber before it is dropped.
     subscriber_queue: int = Field(1000, gt=0)
-    # The batch writer flushes when this many events are pending or this much time passed.
-    batch_size: int = Field(2000, gt=0)
-    batch_interval_s: float = Field(0.05, gt=0)
     # How often rule files are checked for changes (hot reload); 0 disables it.
     reload_interval_s: float = Field(2.0, ge=0)
     # Closed conversations idle this long leave memory (their state stays in the store).

@@ -47,12 +47,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
     async def main() -> tuple[int, int]:
-        engine = open_database(args.db or default_db_url())
+        database = open_database(args.db or default_db_url())
         try:
-            await migrate(engine)
-            summary = await import_catalog(engine, products)
+            await migrate(database)
+            summary = await import_catalog(database, products)
         finally:
-            await engine.dispose()
+            await database.dispose()
         return summary.products, summary.variants
 
     count, variants = asyncio.run(main())

@@ -11,6 +11,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
+from assist.core.errors import ErrorCode, error_frame
+
 if TYPE_CHECKING:
     from assist.core.suggest.catalog import Catalog
     from assist.core.suggest.suggester import Suggester
@@ -36,23 +38,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=run)
 
 
-def _error(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message}}
-
-
 def classify_line(suggester: Suggester, line: str) -> dict[str, Any]:
     try:
         data = json.loads(line)
     except ValueError as exc:
-        return _error("invalid_json", f"not JSON: {exc}")
+        return error_frame(ErrorCode.INVALID_JSON, f"not JSON: {exc}")
     if not isinstance(data, dict):
-        return _error("invalid_event", "expected a JSON object")
+        return error_frame(ErrorCode.INVALID_EVENT, "expected a JSON object")
     text = data.get("text")
     if not isinstance(text, str):
-        return _error("invalid_event", "text: required string")
+        return error_frame(ErrorCode.INVALID_EVENT, "text: required string")
     product_id = data.get("product_id")
     if product_id is not None and not isinstance(product_id, str):
-        return _error("invalid_event", "product_id: must be a string")
+        return error_frame(ErrorCode.INVALID_EVENT, "product_id: must be a string")
     result = suggester.suggest(text, product_id)
     return {"text": text, **result.to_dict()}
 
@@ -82,11 +80,11 @@ def _catalog(url: str | None) -> Catalog | None:
     from assist.store.catalog import load_catalog
 
     async def main() -> Catalog:
-        engine = create_async_engine(url)
+        database = create_async_engine(url)
         try:
-            return await load_catalog(engine)
+            return await load_catalog(database)
         finally:
-            await engine.dispose()
+            await database.dispose()
 
     try:
         return asyncio.run(main())

@@ -11,6 +11,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from assist.core.errors import ErrorCode, error_frame
+
 __all__ = ["register", "run"]
 
 
@@ -38,12 +40,12 @@ def _answer(linter: Any, line: str) -> dict[str, Any]:
     try:
         data = json.loads(line)
     except ValueError as exc:
-        return {"error": {"code": "invalid_json", "message": f"not JSON: {exc}"}}
+        return error_frame(ErrorCode.INVALID_JSON, f"not JSON: {exc}")
     if not isinstance(data, dict):
-        return {"error": {"code": "invalid_event", "message": "expected a JSON object"}}
+        return error_frame(ErrorCode.INVALID_EVENT, "expected a JSON object")
     text = data.get("text")
     if not isinstance(text, str):
-        return {"error": {"code": "invalid_event", "message": "text: must be a string"}}
+        return error_frame(ErrorCode.INVALID_EVENT, "text: must be a string")
     return {"text": text, "findings": [f.to_dict() for f in linter.lint_text(text)]}
 
 

@@ -21,6 +21,14 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("log", type=Path, help="JSONL file of events ('-' for stdin)")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.add_argument(
+        "--qa",
+        action="store_true",
+        help="also score the month's chats by the QA rubric (rules/qa.yaml); json: key 'qa'",
+    )
+    parser.add_argument(
+        "--month", help="the QA month, YYYY-MM (default: the month of the log's first event)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -44,6 +52,16 @@ def render_table(agents: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> 
     return "\n".join(lines) + "\n"
 
 
+def _qa_table(qa: dict[str, Any]) -> str:
+    lines = ["", f"QA {qa['month']}: agent  points  days_lost  deduction  band"]
+    for agent in qa["agents"]:
+        lines.append(
+            f"  {agent['agent_id']}  {agent['points']}  {agent['days_lost']}"
+            f"  {agent['deduction']}  {agent['band']}"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def _csv(agents: list[dict[str, Any]]) -> str:
     from assist.store.stats import STAT_KEYS
 
@@ -55,19 +73,30 @@ def _csv(agents: list[dict[str, Any]]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from assist.assembly import build_engine
-    from assist.replay import replay_lines
+    from assist.assembly import build_engine, load_qa, load_sla
+    from assist.core.errors import RulesError
+    from assist.core.qa.scoring import month_bounds
+    from assist.replay import QaRequest, replay_lines
     from assist.settings import load_settings
 
     settings = load_settings()
     engine = build_engine(settings, with_suggester=False)
+    qa = None
+    if args.qa or args.month:
+        try:
+            qa = QaRequest(load_qa(settings), load_sla(settings).service_hours.timezone, args.month)
+            if args.month:
+                month_bounds(args.month, qa.timezone)
+        except (RulesError, ValueError) as exc:
+            print(f"assist replay: {exc}", file=sys.stderr)
+            return 2
     try:
         handle = sys.stdin if str(args.log) == "-" else args.log.open(encoding="utf-8")
     except OSError as exc:
         print(f"assist replay: cannot read {args.log}: {exc.strerror}", file=sys.stderr)
         return 2
     with handle:
-        report = asyncio.run(replay_lines(handle, engine))
+        report = asyncio.run(replay_lines(handle, engine, qa=qa))
     for line, error in report.rejected:
         print(f"{args.log}:{line}: {error.code}: {error.message}", file=sys.stderr)
     if args.format == "json":
@@ -77,4 +106,6 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(_csv(report.agents))
     else:
         sys.stdout.write(render_table(report.agents, report.alerts))
+        if report.qa is not None:
+            sys.stdout.write(_qa_table(report.qa))
     return 1 if report.rejected else 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from assist.core.events import Event, EventType
@@ -27,18 +27,27 @@ from assist.core.outputs import (
     Suggestion,
     SuggestionResult,
 )
+from assist.core.qa.followup import (
+    STATE_KEY,
+    FollowUpConfig,
+    UnpaidOrders,
+    complaint_alert,
+    complaint_event_alert,
+)
+from assist.core.qa.shifts import ShiftClock, ShiftSchedule
 from assist.core.sla.conversation import Conversation
 from assist.core.sla.hours import SlaConfig
 from assist.core.suggest.context import SuggestContext
-from assist.core.timeutil import seconds_between
 
-__all__ = ["Engine", "HandleResult", "Linter", "Suggester"]
+__all__ = ["Engine", "HandleResult", "LintsMessages", "SuggestsReplies"]
 
 DEFAULT_SEEN_IDS = 1_000_000
 _NO_ORDERS = SuggestContext()
 
 
-class Suggester(Protocol):
+class SuggestsReplies(Protocol):
+    """What the engine needs of a suggester (:class:`assist.core.suggest.suggester.Suggester`)."""
+
     def suggest(
         self,
         text: str,
@@ -50,7 +59,9 @@ class Suggester(Protocol):
     def left_without_buying(self) -> SuggestionResult: ...
 
 
-class Linter(Protocol):
+class LintsMessages(Protocol):
+    """What the engine needs of a linter (:class:`assist.core.lint.linter.Linter`)."""
+
     def lint_message(
         self, text: str, *, first_in_conversation: bool, typing_s: float | None
     ) -> tuple[Finding, ...]: ...
@@ -73,13 +84,18 @@ class Engine:
         self,
         config: SlaConfig | None = None,
         *,
-        suggester: Suggester | None = None,
-        linter: Linter | None = None,
+        suggester: SuggestsReplies | None = None,
+        linter: LintsMessages | None = None,
         seen_ids_limit: int = DEFAULT_SEEN_IDS,
+        followup: FollowUpConfig | None = None,
+        shifts: ShiftSchedule | None = None,
     ) -> None:
         self.config = config or SlaConfig()
         self.suggester = suggester
         self.linter = linter
+        # Unpaid-order reminders and shift ends (QA, seed 002): timers beside the SLA ones.
+        self.orders = UnpaidOrders(followup) if followup is not None else None
+        self.shift_clock = ShiftClock(shifts) if shifts is not None else None
         self.conversations: dict[str, Conversation] = {}
         self.clock: datetime | None = None
         self._heap: list[tuple[datetime, str]] = []
@@ -92,6 +108,22 @@ class Engine:
         # after a restart a conversation's earlier orders are not known.
         self._orders: dict[str, SuggestContext] = {}
         self._customer_spoke: set[str] = set()
+
+    def use_rules(
+        self,
+        config: SlaConfig,
+        suggester: SuggestsReplies | None,
+        linter: LintsMessages | None,
+    ) -> None:
+        """Swap in freshly loaded rules; running waits keep the instants they started with."""
+        self.config = config
+        self.suggester = suggester
+        self.linter = linter
+
+    def use_followup(self, followup: FollowUpConfig) -> None:
+        """Swap in a reloaded unpaid-order rule; pending orders keep their deadlines."""
+        if self.orders is not None:
+            self.orders.config = followup
 
     # -- inputs ----------------------------------------------------------------------
 
@@ -106,6 +138,9 @@ class Engine:
         if event.id in self._seen:
             return HandleResult(duplicate=True)
         self._remember(event.id)
+        if self.shift_clock is not None:
+            # From the receive time: a late event must not replay shift ends long past.
+            self.shift_clock.start(now)
         outputs = self._fire(event.ts)
         conversation = self.conversations.get(event.conversation_id)
         if conversation is None:
@@ -126,10 +161,20 @@ class Engine:
         """
         if self.clock is None or now > self.clock:
             self.clock = now
+        if self.shift_clock is not None:
+            self.shift_clock.start(now)
         return self._fire(now)
 
     def next_deadline(self) -> datetime | None:
         """When the engine next wants :meth:`advance` called (``None``: no timer runs)."""
+        dues = [
+            self._conversation_due(),
+            self.orders.next_due() if self.orders is not None else None,
+            self.shift_clock.due if self.shift_clock is not None else None,
+        ]
+        return min((due for due in dues if due is not None), default=None)
+
+    def _conversation_due(self) -> datetime | None:
         while self._heap:
             due, conversation_id = self._heap[0]
             if self._scheduled.get(conversation_id) == due:
@@ -143,6 +188,8 @@ class Engine:
             conversation = Conversation.from_state(conversation_id, state)
             self.conversations[conversation_id] = conversation
             self._schedule(conversation)
+            if self.orders is not None:
+                self.orders.restore(conversation_id, state.get(STATE_KEY) or ())
 
     def remember_ids(self, event_ids: Iterable[str]) -> None:
         """Mark ids as applied (ids already in the store, after a restart)."""
@@ -152,7 +199,7 @@ class Engine:
     def open_conversations(self) -> list[Conversation]:
         return [c for c in self.conversations.values() if c.is_open]
 
-    def evict(self, closed_before: datetime, idle_before: datetime) -> int:
+    def evict(self, closed_before: datetime, idle_before: datetime) -> list[str]:
         """Forget conversations memory no longer needs; their state stays in the store.
 
         Closed ones idle since ``closed_before`` go; so do open ones idle since
@@ -168,13 +215,16 @@ class Engine:
                 (not c.is_open and c.updated_at < closed_before)
                 or (c.updated_at < idle_before and c.next_due() is None)
             )
+            # An order still awaiting payment keeps its conversation: the reminder's
+            # firing must be written into the conversation's stored state.
+            and not (self.orders is not None and cid in self.orders.pending)
         ]
         for cid in stale:
             del self.conversations[cid]
             self._scheduled.pop(cid, None)
             self._orders.pop(cid, None)
             self._customer_spoke.discard(cid)
-        return len(stale)
+        return stale
 
     # -- internals -------------------------------------------------------------------
 
@@ -185,33 +235,30 @@ class Engine:
                 del self._seen[old]
 
     def _apply(self, conversation: Conversation, event: Event) -> list[Output]:
-        typing_s: float | None = None
-        if event.type is EventType.AGENT_TYPING:
-            if conversation.typing_since is None:
-                conversation.typing_since = event.ts
-        elif event.type is EventType.AGENT_MESSAGE and conversation.typing_since is not None:
-            typing_s = seconds_between(conversation.typing_since, event.ts)
-            conversation.typing_since = None
         first_agent_message = conversation.agent_messages == 0
         closing_texts = list(conversation.recent_agent_texts)
 
-        outputs = conversation.apply(event, self.config)
+        applied = conversation.apply(event, self.config)
+        outputs, typing_s = applied.outputs, applied.typing_s
         agent_id = conversation.agent_id
         outputs.insert(0, EventRecord(event, event.agent_id or agent_id, typing_s))
 
         if event.type is EventType.ORDER_PLACED:
-            self._orders[conversation.id] = SuggestContext(
-                order_placed=True, order_paid=self._context(conversation.id).order_paid
-            )
+            paid = self._context(conversation.id).order_paid
+            self._orders[conversation.id] = SuggestContext(order_placed=True, order_paid=paid)
         elif event.type is EventType.ORDER_PAID:
             self._orders[conversation.id] = SuggestContext(order_placed=True, order_paid=True)
-        if event.type is EventType.CUSTOMER_MESSAGE:
+        elif event.type is EventType.CUSTOMER_MESSAGE:
             self._customer_spoke.add(conversation.id)
         if event.type is EventType.CUSTOMER_MESSAGE and self.suggester is not None:
             result = self.suggester.suggest(
                 event.text or "", event.product_id, context=self._context(conversation.id)
             )
-            outputs.append(Suggestion(conversation.id, agent_id, event.id, result))
+            suggestion = Suggestion(conversation.id, agent_id, event.id, result)
+            outputs.append(suggestion)
+            complaint = complaint_alert(suggestion, event.text or "", event.ts)
+            if complaint is not None:
+                outputs.append(complaint)
         elif event.type is EventType.AGENT_MESSAGE and self.linter is not None:
             findings = self.linter.lint_message(
                 event.text or "", first_in_conversation=first_agent_message, typing_s=typing_s
@@ -225,6 +272,8 @@ class Engine:
             findings = self.linter.lint_close(closing_texts)
             if findings:
                 outputs.extend(self._lint_outputs(conversation, event, findings))
+        elif event.type is EventType.COMPLAINT:
+            outputs.append(complaint_event_alert(event, event.agent_id or agent_id))
         if (
             event.type is EventType.CONVERSATION_CLOSED
             and self.suggester is not None
@@ -233,8 +282,10 @@ class Engine:
         ):
             # Seed 002 ch.3 §4 咨询未购买: the customer leaves without an order — offer
             # the see-you-again reply (the agent may still send it after the close).
-            result = self.suggester.left_without_buying()
-            outputs.append(Suggestion(conversation.id, agent_id, event.id, result))
+            farewell = self.suggester.left_without_buying()
+            outputs.append(Suggestion(conversation.id, agent_id, event.id, farewell))
+        if self.orders is not None and event.type in (EventType.ORDER_PLACED, EventType.ORDER_PAID):
+            self.orders.apply(event, event.agent_id or agent_id)
         outputs.append(self._snapshot(conversation, event.ts))
         return outputs
 
@@ -262,9 +313,12 @@ class Engine:
 
     def _snapshot(self, conversation: Conversation, at: datetime) -> ConversationSnapshot:
         """The conversation's state; ``at`` stands in for a last activity never recorded."""
+        state = conversation.to_state()
+        if self.orders is not None:
+            state[STATE_KEY] = self.orders.state_of(conversation.id)
         return ConversationSnapshot(
             conversation.id,
-            conversation.to_state(),
+            state,
             conversation.is_open,
             conversation.updated_at or at,
         )
@@ -278,11 +332,15 @@ class Engine:
             heapq.heappush(self._heap, (due, conversation.id))
 
     def _fire(self, until: datetime) -> list[Output]:
+        """Fire every timer due before ``until`` in time order (SLA first on a tie)."""
         outputs: list[Output] = []
         while True:
             due = self.next_deadline()
             if due is None or due >= until:
                 return outputs
+            if due != self._conversation_due():
+                outputs.extend(self._fire_qa(due))
+                continue
             _, conversation_id = heapq.heappop(self._heap)
             conversation = self.conversations[conversation_id]
             fired = conversation.due_timers(due, self.config, now=until)
@@ -292,3 +350,29 @@ class Engine:
                 # once); a lost warning flag only repeats a warning, so it is not stored.
                 outputs.append(self._snapshot(conversation, due))
             self._schedule(conversation)
+
+    def _fire_qa(self, due: datetime) -> list[Output]:
+        """An unpaid-order reminder or a shift end due at ``due``."""
+        if self.orders is not None and self.orders.next_due() == due:
+            conversation = self.conversations.get(self.orders.peek() or "")
+            alert = self.orders.fire(due, conversation.agent_id if conversation else None)
+            outputs: list[Output] = [] if alert is None else [alert]
+            if conversation is not None:
+                # The reminder is raised once: the stored state must no longer hold it.
+                outputs.append(self._snapshot(conversation, due))
+            return outputs
+        assert self.shift_clock is not None
+        return list(self.shift_clock.fire(due, lambda agent: self._chatting(agent, due)))
+
+    def _chatting(self, agent_id: str, at: datetime) -> bool:
+        """Whether ``agent_id`` has a customer still chatting (seed 002: the night shift
+        runs on): an open conversation active within the shift clock's recheck time."""
+        assert self.shift_clock is not None
+        window = timedelta(seconds=self.shift_clock.schedule.rules.recheck_s)
+        return any(
+            c.is_open
+            and c.agent_id == agent_id
+            and c.updated_at is not None
+            and at - c.updated_at < window
+            for c in self.conversations.values()
+        )

@@ -24,6 +24,7 @@ __all__ = [
     "Frame",
     "LintReport",
     "Output",
+    "ShiftEnd",
     "Suggestion",
     "SuggestionResult",
     "TimerState",
@@ -58,6 +59,7 @@ class AlertKind(StrEnum):
     ESCALATION = "escalation"
     NEGATIVE_PHRASE = "negative_phrase"
     UNPAID_ORDER = "unpaid_order"
+    COMPLAINT = "complaint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +74,11 @@ class TimerUpdate:
     deadline: datetime
     at: datetime
     waited_s: float
+    warn_at: datetime | None = None
+    late: bool = False
 
     def to_frame(self) -> dict[str, Any]:
-        return {
+        frame: dict[str, Any] = {
             "type": "timer",
             "conversation_id": self.conversation_id,
             "agent_id": self.agent_id,
@@ -85,6 +89,12 @@ class TimerUpdate:
             "at": format_ts(self.at),
             "waited_s": self.waited_s,
         }
+        if self.warn_at is not None:
+            frame["warn_at"] = format_ts(self.warn_at)
+        if self.state is TimerState.MET:
+            # Answered, but after the deadline had passed: the panel shows it as late.
+            frame["late"] = self.late
+        return frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,5 +241,17 @@ class ConversationSnapshot:
     updated_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class ShiftEnd:
+    """A shift ended for ``agents`` at ``at`` (not a frame: the service answers it with
+    a ``handover`` frame per agent, built from the store); ``next_agents`` take over."""
+
+    shift: str
+    label: str
+    at: datetime
+    agents: tuple[str, ...]
+    next_agents: tuple[str, ...]
+
+
 Frame = TimerUpdate | Alert | LintReport | Suggestion
-Output = Frame | EventRecord | WaitRecord | ConversationSnapshot
+Output = Frame | EventRecord | WaitRecord | ConversationSnapshot | ShiftEnd

@@ -7,9 +7,18 @@ Outbound frames use ISO-8601 UTC with milliseconds (DESIGN.md "Event protocol").
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["format_ts", "from_micros", "parse_ts", "seconds_between", "to_micros"]
+__all__ = [
+    "clock_time",
+    "format_ts",
+    "from_micros",
+    "known_zone",
+    "parse_ts",
+    "seconds_between",
+    "to_micros",
+]
 
 # Epoch milliseconds before 2001-09-09 have fewer than 13 digits; anything that small is
 # far more likely seconds sent by mistake than a real chat event, so it is rejected.
@@ -63,3 +72,26 @@ def from_micros(micros: int) -> datetime:
 def seconds_between(start: datetime, end: datetime) -> float:
     """Elapsed seconds rounded to the millisecond, as every metric reports them."""
     return round((end - start).total_seconds(), 3)
+
+
+def clock_time(text: str) -> time:
+    """``HH:MM`` (``24:00`` for midnight) as a time of day; ``ValueError`` otherwise.
+
+    Rule files write shop hours and shifts this way (18:30–24:00)."""
+    if text == "24:00":
+        return time(0, 0)
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f"{text!r} is not HH:MM")
+    if int(hours) > 23 or int(minutes) > 59:
+        raise ValueError(f"{text!r} is not a time of day")
+    return time(int(hours), int(minutes))
+
+
+def known_zone(name: str) -> str:
+    """``name`` if it is an IANA time zone (Asia/Shanghai); ``ValueError`` otherwise."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+    return name

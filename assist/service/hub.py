@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ def encode_frame(frame: dict[str, Any]) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
-FRAME_TYPES = frozenset({"timer", "alert", "suggestion", "lint"})
+FRAME_TYPES = frozenset({"timer", "alert", "suggestion", "lint", "handover"})
 SUPERVISOR_DEFAULT = frozenset({"alert", "suggestion"})
 
 
@@ -95,7 +95,21 @@ class Hub:
             targets.extend(s for s in self._agents.get(agent_id, ()) if kind in s.types)
         if not targets:
             return
-        text = encode_frame(frame)
+        self._offer(encode_frame(frame), targets)
+
+    def publish_to_agents(self, frame: dict[str, Any], agent_ids: Iterable[str]) -> None:
+        """Send ``frame`` to the panels of ``agent_ids`` only (no supervisor copy)."""
+        kind = frame["type"]
+        targets = [
+            s
+            for agent in dict.fromkeys(agent_ids)
+            for s in self._agents.get(agent, ())
+            if kind in s.types
+        ]
+        if targets:
+            self._offer(encode_frame(frame), targets)
+
+    def _offer(self, text: str, targets: list[Subscriber]) -> None:
         for subscriber in targets:
             if not subscriber.offer(text):
                 self.unsubscribe(subscriber)

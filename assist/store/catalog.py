@@ -17,7 +17,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from assist.core.errors import CatalogImportError
@@ -28,6 +28,7 @@ __all__ = [
     "COLUMNS",
     "CatalogImportError",
     "ImportSummary",
+    "catalog_signature",
     "import_catalog",
     "load_catalog",
     "parse_catalog_csv",
@@ -98,9 +99,9 @@ def parse_catalog_csv(text: str, source: str = "<csv>") -> list[Product]:
     ]
 
 
-async def import_catalog(engine: AsyncEngine, products: list[Product]) -> ImportSummary:
+async def import_catalog(database: AsyncEngine, products: list[Product]) -> ImportSummary:
     """Upsert ``products`` in one transaction: each sku's variants are replaced wholesale."""
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    sessions = async_sessionmaker(database, expire_on_commit=False)
     async with sessions.begin() as session:
         for product in products:
             await session.merge(
@@ -121,9 +122,9 @@ async def import_catalog(engine: AsyncEngine, products: list[Product]) -> Import
     return ImportSummary(len(products), sum(len(p.variants) for p in products))
 
 
-async def load_catalog(engine: AsyncEngine) -> Catalog:
+async def load_catalog(database: AsyncEngine) -> Catalog:
     """The whole catalogue as frozen in-memory data for the suggester."""
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    sessions = async_sessionmaker(database, expire_on_commit=False)
     async with sessions() as session:
         rows = (await session.execute(select(CatalogProductRow))).scalars().all()
         variant_rows = (
@@ -137,3 +138,27 @@ async def load_catalog(engine: AsyncEngine) -> Catalog:
     return Catalog.of(
         Product(r.sku, r.name, r.price, r.category, tuple(by_sku.get(r.sku, ()))) for r in rows
     )
+
+
+async def catalog_signature(database: AsyncEngine) -> tuple[object, ...]:
+    """A cheap fingerprint of the stored catalogue: it changes when an import changes it,
+    so the live service reloads the catalogue only then."""
+    async with database.connect() as connection:
+        variants = (
+            await connection.execute(
+                select(
+                    func.count(CatalogVariantRow.sku),
+                    func.coalesce(func.sum(CatalogVariantRow.stock), 0),
+                    func.count(func.distinct(CatalogVariantRow.sku)),
+                )
+            )
+        ).one()
+        products = (
+            await connection.execute(
+                select(
+                    func.count(CatalogProductRow.sku),
+                    func.coalesce(func.sum(CatalogProductRow.price), 0),
+                )
+            )
+        ).one()
+    return tuple(variants) + tuple(products)

@@ -43,10 +43,10 @@ def open_database(url: str = DEFAULT_DB_URL) -> AsyncEngine:
         kwargs: dict[str, Any] = {}
         if in_memory:
             kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
-        engine = create_async_engine(url, **kwargs)
+        database = create_async_engine(url, **kwargs)
         if not in_memory:
-            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
+            event.listen(database.sync_engine, "connect", _sqlite_pragmas)
+        return database
     return create_async_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
 
 
@@ -61,7 +61,7 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(_alembic_config(connection), "head")
 
 
-async def migrate(engine: AsyncEngine) -> None:
+async def migrate(database: AsyncEngine) -> None:
     """Upgrade the schema to the newest migration (a no-op when it is current)."""
-    async with engine.begin() as connection:
+    async with database.begin() as connection:
         await connection.run_sync(_upgrade)

@@ -39,7 +39,19 @@ STAT_KEYS: tuple[str, ...] = (
     "conversion_rate",
     "answer_ratio",
     "chars_per_min",
+    "missing_greetings",
+    "missing_closings",
+    "impolite_flags",
+    "in_time_rate",
 )
+
+# Lint rules counted per agent, and the STAT_KEYS they are counted under.
+_FINDING_KEYS = {
+    "negative_phrase": "negative_flags",
+    "missing_greeting": "missing_greetings",
+    "missing_closing": "missing_closings",
+    "impolite": "impolite_flags",
+}
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -70,7 +82,7 @@ def _mean(values: Sequence[float]) -> float | None:
 
 
 async def agent_stats(
-    engine: AsyncEngine,
+    database: AsyncEngine,
     start: datetime | None = None,
     end: datetime | None = None,
     agent_id: str | None = None,
@@ -113,8 +125,9 @@ async def agent_stats(
         "orders": select(ev.agent_id, func.count(), func.sum(ev.amount))
         .where(ev.type == "order_paid", *event_range, *only_agent)
         .group_by(ev.agent_id),
-        "waits": select(WaitRow.agent_id, WaitRow.kind, WaitRow.waited_s).where(
-            WaitRow.outcome == "answered",
+        "waits": select(
+            WaitRow.agent_id, WaitRow.kind, WaitRow.waited_s, WaitRow.outcome, WaitRow.breached
+        ).where(
             *_in_range(WaitRow.ended_at, start, end),
             *([WaitRow.agent_id == agent_id] if agent_id is not None else []),
         ),
@@ -124,15 +137,15 @@ async def agent_stats(
             *([AlertRow.agent_id == agent_id] if agent_id is not None else []),
         )
         .group_by(AlertRow.agent_id, AlertRow.kind),
-        "flags": select(FindingRow.agent_id, func.count())
+        "flags": select(FindingRow.agent_id, FindingRow.rule, func.count())
         .where(
-            FindingRow.rule == "negative_phrase",
+            FindingRow.rule.in_(_FINDING_KEYS),
             *_in_range(FindingRow.at, start, end),
             *([FindingRow.agent_id == agent_id] if agent_id is not None else []),
         )
-        .group_by(FindingRow.agent_id),
+        .group_by(FindingRow.agent_id, FindingRow.rule),
     }
-    async with engine.connect() as connection:
+    async with database.connect() as connection:
         rows = {name: (await connection.execute(q)).all() for name, q in queries.items()}
 
     agents: set[str] = {r[0] for result in rows.values() for r in result if r[0] is not None}
@@ -141,16 +154,26 @@ async def agent_stats(
     replied = {r[0]: r[1] for r in rows["replied"]}
     converted = {r[0]: r[1] for r in rows["converted"]}
     orders = {r[0]: r for r in rows["orders"]}
-    flags = {r[0]: r[1] for r in rows["flags"]}
+    flags: dict[str, dict[str, int]] = defaultdict(dict)
+    for agent, rule, count in rows["flags"]:
+        flags[agent][_FINDING_KEYS[rule]] = count
     alerts: dict[str, dict[str, int]] = defaultdict(dict)
     for agent, kind, count in rows["alerts"]:
         alerts[agent][kind] = count
     greeting_waits: dict[str, list[float]] = defaultdict(list)
     all_waits: dict[str, list[float]] = defaultdict(list)
-    for agent, kind, waited in rows["waits"]:
-        all_waits[agent].append(waited)
-        if kind == "greeting":
-            greeting_waits[agent].append(waited)
+    # "Met in time" counts answered waits that never breached, out of the waits with a
+    # verdict: every answered one and every one the close ended after its deadline (a
+    # chat closed before the deadline with no answer says nothing about the agent).
+    judged: dict[str, list[bool]] = defaultdict(list)
+    for agent, kind, waited, outcome, breached in rows["waits"]:
+        if outcome == "answered":
+            all_waits[agent].append(waited)
+            if kind == "greeting":
+                greeting_waits[agent].append(waited)
+            judged[agent].append(not breached)
+        elif breached:
+            judged[agent].append(False)
 
     result: list[dict[str, Any]] = []
     for agent in sorted(agents):
@@ -173,13 +196,17 @@ async def agent_stats(
                 "greeting_breaches": alerts[agent].get("greeting_breach", 0),
                 "reply_breaches": alerts[agent].get("reply_breach", 0),
                 "escalations": alerts[agent].get("escalation", 0),
-                "negative_flags": flags.get(agent, 0),
+                "negative_flags": flags[agent].get("negative_flags", 0),
                 "orders": order_count,
                 "sales": sales,
                 "avg_order_value": _ratio(sales, order_count, 2),
                 "conversion_rate": _ratio(converted.get(agent, 0), conversations),
                 "answer_ratio": _ratio(agent_messages, customer_messages),
                 "chars_per_min": _ratio(float(chars or 0) * 60, float(typing_s or 0.0), 1),
+                "missing_greetings": flags[agent].get("missing_greetings", 0),
+                "missing_closings": flags[agent].get("missing_closings", 0),
+                "impolite_flags": flags[agent].get("impolite_flags", 0),
+                "in_time_rate": _ratio(sum(judged[agent]), len(judged[agent])),
             }
         )
     return result

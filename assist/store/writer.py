@@ -168,11 +168,11 @@ class Batch:
                 )
 
 
-async def write_batch(engine: AsyncEngine, batch: Batch) -> None:
+async def write_batch(database: AsyncEngine, batch: Batch) -> None:
     """Write ``batch`` in one transaction (all of it or none)."""
     if not len(batch):
         return
-    async with engine.begin() as connection:
+    async with database.begin() as connection:
         await insert_rows(connection, _table(EventRow), batch.events, "id")
         await insert_rows(
             connection,

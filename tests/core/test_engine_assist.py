@@ -137,6 +137,6 @@ def test_idle_conversations_leave_memory_unless_a_timer_is_still_due() -> None:
     run(engine, ev("d", "conversation_closed", 2, conversation_id="c-closed"))
     run(engine, ev("e", "customer_message", 3, conversation_id="c-waiting", text="在吗"))
     later = T0 + timedelta(seconds=10)
-    assert engine.evict(closed_before=later, idle_before=later) == 2
+    assert len(engine.evict(closed_before=later, idle_before=later)) == 2
     assert list(engine.conversations) == ["c-waiting"]  # its greeting deadline is still due
     assert engine.next_deadline() is not None

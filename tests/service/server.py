@@ -7,7 +7,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import uvicorn
@@ -23,6 +23,30 @@ class RunningServer:
     base: str
     ws: str
     app: Any
+
+    def wake_timers(self) -> None:
+        """Make the timer driver re-read the (injected) clock at once."""
+        self.app.state.runtime.timers.wake()
+
+
+class FakeClock:
+    """The service's clock in tests: it moves only when the test says so."""
+
+    def __init__(self, start: datetime = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+async def advance_clock(server: RunningServer, clock: FakeClock, seconds: float) -> None:
+    """Move the service's clock on and let its timer driver act on it."""
+    clock.advance(seconds)
+    server.wake_timers()
+    await asyncio.sleep(0)
 
 
 @asynccontextmanager

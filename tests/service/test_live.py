@@ -1,8 +1,11 @@
-"""End-to-end: a real uvicorn server, real websocket clients, sub-second deadlines."""
+"""End-to-end: a real uvicorn server and real websocket clients.
+
+Timer logic runs on an injected clock the tests move (``FakeClock``); one test keeps
+real sub-second deadlines, to show the driver fires on the wall clock too.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -12,7 +15,13 @@ from websockets.asyncio.client import connect
 
 from assist.core.timeutil import parse_ts
 from assist.settings import Settings
-from tests.service.server import receive_json, receive_until, run_server
+from tests.service.server import (
+    FakeClock,
+    advance_clock,
+    receive_json,
+    receive_until,
+    run_server,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +55,11 @@ async def test_a_greeting_breach_reaches_supervisors_at_the_deadline_without_ano
         connect(server.ws + "/ws/ingest") as ingest,
     ):
         snapshot = await receive_json(board)
-        assert snapshot == {"type": "snapshot", "at": snapshot["at"], "conversations": []}
+        assert (snapshot["type"], snapshot["conversations"], snapshot["alerts"]) == (
+            "snapshot",
+            [],
+            [],
+        )
         await ingest.send(event("e-1", "customer_message", text="在吗"))
         assert await receive_json(ingest) == {"ack": "e-1"}
         running = await receive_until(board, lambda f: f["type"] == "timer")
@@ -60,9 +73,43 @@ async def test_a_greeting_breach_reaches_supervisors_at_the_deadline_without_ano
         assert (escalation["kind"], escalation["waited_s"]) == ("escalation", 0.8)
 
 
-async def test_a_reply_in_time_meets_the_wait_and_no_alert_follows(tmp_path: Path) -> None:
+async def test_on_the_service_clock_a_greeting_breach_fires_as_the_deadline_passes(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock()
+    settings = fast_settings(tmp_path, greeting_s=15, reply_s=20, warn_s=5, escalate_s=60)
     async with (
-        run_server(fast_settings(tmp_path, greeting_s=1.5, escalate_s=2.0)) as server,
+        run_server(settings, clock) as server,
+        connect(server.ws + "/ws/supervisor?frames=alert,timer") as board,
+        connect(server.ws + "/ws/ingest") as ingest,
+    ):
+        await receive_json(board)
+        await ingest.send(event("e-1", "customer_message", text="在吗"))
+        assert await receive_json(ingest) == {"ack": "e-1"}
+        running = await receive_until(board, lambda f: f["type"] == "timer")
+        assert running["started_at"] == "2026-12-02T12:00:00.000Z"
+        await advance_clock(server, clock, 10.5)
+        warning = await receive_until(board, lambda f: f["type"] == "timer")
+        assert (warning["state"], warning["at"]) == ("warning", "2026-12-02T12:00:10.000Z")
+        await advance_clock(server, clock, 4.4)  # 14.9 s: not yet
+        with pytest.raises(TimeoutError):
+            await receive_until(board, lambda f: f["type"] == "alert", timeout=0.3)
+        await advance_clock(server, clock, 0.2)  # 15.1 s: the deadline has passed
+        alert = await receive_until(board, lambda f: f["type"] == "alert")
+        assert (alert["kind"], alert["at"], alert["waited_s"]) == (
+            "greeting_breach",
+            "2026-12-02T12:00:15.000Z",
+            15.0,
+        )
+        await advance_clock(server, clock, 45)
+        escalation = await receive_until(board, lambda f: f["type"] == "alert")
+        assert (escalation["kind"], escalation["waited_s"]) == ("escalation", 60.0)
+
+
+async def test_a_reply_in_time_meets_the_wait_and_no_alert_follows(tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with (
+        run_server(fast_settings(tmp_path, greeting_s=15, escalate_s=60), clock) as server,
         connect(server.ws + "/ws/agent/a-1") as panel,
         connect(server.ws + "/ws/ingest") as ingest,
     ):
@@ -74,9 +121,10 @@ async def test_a_reply_in_time_meets_the_wait_and_no_alert_follows(tmp_path: Pat
             {"ack": "e-2"},
         ]
         met = await receive_until(panel, lambda f: f["type"] == "timer" and f["state"] == "met")
-        assert met["kind"] == "greeting"
+        assert (met["kind"], met["late"]) == ("greeting", False)
+        await advance_clock(server, clock, 120)
         with pytest.raises(TimeoutError):
-            await receive_until(panel, lambda f: f["type"] == "alert", timeout=2.3)
+            await receive_until(panel, lambda f: f["type"] == "alert", timeout=0.3)
 
 
 async def test_an_agent_panel_sees_only_its_own_conversations_and_gets_a_snapshot(
@@ -212,15 +260,19 @@ async def test_stats_are_served_as_json_and_excel_friendly_csv(tmp_path: Path) -
 async def test_a_restart_rebuilds_open_conversations_and_raises_a_missed_breach_once(
     tmp_path: Path,
 ) -> None:
-    settings = fast_settings(tmp_path, greeting_s=0.5, escalate_s=600)
+    settings = fast_settings(tmp_path, greeting_s=15, escalate_s=600)
+    clock = FakeClock()
     async with (
-        run_server(settings) as server,
+        run_server(settings, clock) as server,
         connect(server.ws + "/ws/ingest") as ingest,
     ):
         await ingest.send(event("r-1", "customer_message", text="在吗"))
         assert await receive_json(ingest) == {"ack": "r-1"}
-    await asyncio.sleep(0.6)  # the deadline passes while the service is down
-    async with run_server(settings) as server, connect(server.ws + "/ws/supervisor") as board:
+    clock.advance(16)  # the deadline passes while the service is down
+    async with (
+        run_server(settings, clock) as server,
+        connect(server.ws + "/ws/supervisor") as board,
+    ):
         snapshot = await receive_json(board)
         assert [c["conversation_id"] for c in snapshot["conversations"]] == ["c-1"]
         async with httpx.AsyncClient(base_url=server.base) as http:
@@ -229,7 +281,11 @@ async def test_a_restart_rebuilds_open_conversations_and_raises_a_missed_breach_
         async with connect(server.ws + "/ws/ingest") as ingest:
             await ingest.send(event("r-1", "customer_message", text="在吗"))
             assert await receive_json(ingest) == {"ack": "r-1", "duplicate": True}
-    async with run_server(settings) as server, httpx.AsyncClient(base_url=server.base) as http:
+    clock.advance(5)
+    async with (
+        run_server(settings, clock) as server,
+        httpx.AsyncClient(base_url=server.base) as http,
+    ):
         alerts = (await http.get("/api/conversations/c-1")).json()["alerts"]
         assert [a["kind"] for a in alerts] == ["greeting_breach"]
 
@@ -237,8 +293,9 @@ async def test_a_restart_rebuilds_open_conversations_and_raises_a_missed_breach_
 async def test_a_supervisor_gets_alerts_by_default_and_may_ask_for_timers_too(
     tmp_path: Path,
 ) -> None:
+    clock = FakeClock()
     async with (
-        run_server(fast_settings(tmp_path, greeting_s=0.2, escalate_s=30)) as server,
+        run_server(fast_settings(tmp_path, greeting_s=15, escalate_s=60), clock) as server,
         connect(server.ws + "/ws/supervisor") as plain,
         connect(server.ws + "/ws/supervisor?frames=all") as everything,
         connect(server.ws + "/ws/ingest") as ingest,
@@ -249,6 +306,7 @@ async def test_a_supervisor_gets_alerts_by_default_and_may_ask_for_timers_too(
         await receive_json(ingest)
         first = await receive_json(everything)
         assert (first["type"], first["state"]) == ("timer", "running")
+        await advance_clock(server, clock, 15.5)
         frames = [await receive_json(plain), await receive_json(plain)]
         assert [f["type"] for f in frames] == ["suggestion", "alert"]
         assert frames[1]["kind"] == "greeting_breach"

@@ -1,17 +1,22 @@
 """Everything that affects a conversation's SLA state lives here.
 
-A conversation is in one of four phases. The table ``TRANSITIONS`` says, for each phase
-and event type, which action applies; the actions are the only code that changes a
-conversation. Timer expiry (warning, breach, escalation) is driven by ``due_timers``.
+A conversation is in one of four phases. The table ``TRANSITIONS`` at the bottom says, for
+every phase and every event type, which action applies; the actions are the only code that
+changes a conversation's phase, its wait, whether an agent has spoken, and its typing
+clock. Before the table, every event may update *who* (customer, assigned agent) and
+*when* (last activity). Timer expiry (warning, breach, escalation) is ``due_timers``.
 
-    phase              customer msg / opened      agent msg       closed     transfer
-    idle               start wait (see below)     —               stop       reassign
-    awaiting_greeting  keep the first start       meet            stop       reassign
-    awaiting_reply     keep the first start       meet            stop       reassign
-    closed             reopen, then as idle       —               —          reassign
+    phase              customer msg / opened   agent msg      typing   transfer   closed
+    idle               start wait (below)      speak          typing   reassign   stop
+    awaiting_greeting  keep the first start    meet           typing   reassign   stop
+    awaiting_reply     keep the first start    meet           typing   reassign   stop
+    closed             reopen, then as idle    speak          typing   reassign   —
 
+Orders and complaints leave the SLA state as it is (``—`` for every phase).
 "start wait": a greeting wait if no agent has spoken yet in this conversation, else a
 reply wait, which only a customer *message* starts (DESIGN.md "Timer semantics").
+"speak": an agent message with no customer waiting (outreach before the first customer
+message counts as the greeting). "reassign": the wait keeps running for the new agent.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from assist.core.outputs import (
 from assist.core.sla.hours import SlaConfig
 from assist.core.timeutil import from_micros, seconds_between, to_micros
 
-__all__ = ["Conversation", "Phase", "Wait"]
+__all__ = ["Applied", "Conversation", "Phase", "TRANSITIONS", "Wait"]
 
 _RECENT_AGENT_TEXTS = 3
 
@@ -106,6 +111,15 @@ class Wait:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What applying one event produced; ``typing_s`` is the typing time of an agent
+    message (from the first ``agent_typing`` before it), when there was one."""
+
+    outputs: list[Output]
+    typing_s: float | None = None
+
+
 @dataclass(slots=True)
 class Conversation:
     id: str
@@ -131,18 +145,14 @@ class Conversation:
 
     # -- applying events -------------------------------------------------------------
 
-    def apply(self, event: Event, config: SlaConfig) -> list[Output]:
+    def apply(self, event: Event, config: SlaConfig) -> Applied:
         """Apply one event (its timers already fired up to ``event.ts``)."""
         if event.customer_id is not None:
             self.customer_id = event.customer_id
         if event.agent_id is not None:
             self.agent_id = event.agent_id
         self.updated_at = event.ts
-        action = TRANSITIONS.get((self.phase, event.type))
-        outputs = action(self, event, config) if action else []
-        if event.type is EventType.AGENT_MESSAGE:
-            self.note_agent_text(event.text or "")
-        return outputs
+        return TRANSITIONS[(self.phase, event.type)](self, event, config)
 
     def _timer(self, state: TimerState, at: datetime) -> TimerUpdate:
         wait = self.wait
@@ -156,17 +166,19 @@ class Conversation:
             deadline=wait.deadline,
             at=at,
             waited_s=max(0.0, seconds_between(wait.started_at, at)),
+            warn_at=wait.warn_at,
+            late=wait.breached,
         )
 
-    def _start_wait(self, event: Event, config: SlaConfig) -> list[Output]:
+    def _start_wait(self, event: Event, config: SlaConfig) -> Applied:
         if not self.agent_spoken:
             kind = WaitKind.GREETING
         elif event.type is EventType.CUSTOMER_MESSAGE:
             kind = WaitKind.REPLY
         else:
-            return []
+            return Applied([])
         self.wait = Wait.begin(kind, event.ts, config)
-        return [self._timer(TimerState.RUNNING, event.ts)]
+        return Applied([self._timer(TimerState.RUNNING, event.ts)])
 
     def _end_wait(self, outcome: WaitOutcome, at: datetime, answer_id: str | None) -> list[Output]:
         wait = self.wait
@@ -189,16 +201,46 @@ class Conversation:
         self.wait = None
         return outputs
 
-    def _meet(self, event: Event, config: SlaConfig) -> list[Output]:
-        return self._end_wait(WaitOutcome.ANSWERED, event.ts, event.id)
+    def _meet(self, event: Event, config: SlaConfig) -> Applied:
+        outputs = self._end_wait(WaitOutcome.ANSWERED, event.ts, event.id)
+        return Applied(outputs, self._agent_spoke(event))
 
-    def _stop(self, event: Event, config: SlaConfig) -> list[Output]:
+    def _speak(self, event: Event, config: SlaConfig) -> Applied:
+        return Applied([], self._agent_spoke(event))
+
+    def _agent_spoke(self, event: Event) -> float | None:
+        """Count the agent's message, remember its text (for ``missing_closing``) and
+        return how long it was typed, if an ``agent_typing`` came first."""
+        self.agent_spoken = True
+        self.agent_messages += 1
+        self.recent_agent_texts = [*self.recent_agent_texts, event.text or ""][
+            -_RECENT_AGENT_TEXTS:
+        ]
+        typing_s = None
+        if self.typing_since is not None:
+            typing_s = seconds_between(self.typing_since, event.ts)
+            self.typing_since = None
+        return typing_s
+
+    def _typing(self, event: Event, config: SlaConfig) -> Applied:
+        if self.typing_since is None:
+            self.typing_since = event.ts
+        return Applied([])
+
+    def _reassign(self, event: Event, config: SlaConfig) -> Applied:
+        # The new agent_id was taken above; a running wait simply carries on for them.
+        return Applied([])
+
+    def _keep(self, event: Event, config: SlaConfig) -> Applied:
+        return Applied([])
+
+    def _stop(self, event: Event, config: SlaConfig) -> Applied:
         outputs = self._end_wait(WaitOutcome.CLOSED, event.ts, None) if self.wait else []
         self.is_open = False
         self.typing_since = None
-        return outputs
+        return Applied(outputs)
 
-    def _reopen(self, event: Event, config: SlaConfig) -> list[Output]:
+    def _reopen(self, event: Event, config: SlaConfig) -> Applied:
         self.is_open = True
         return self._start_wait(event, config)
 
@@ -276,28 +318,40 @@ class Conversation:
             updated_at=_instant(state.get("updated_at")),
         )
 
-    def note_agent_text(self, text: str) -> None:
-        """Remember the agent's latest messages, which decide ``missing_closing``."""
-        self.agent_spoken = True
-        self.agent_messages += 1
-        self.recent_agent_texts = [*self.recent_agent_texts, text][-_RECENT_AGENT_TEXTS:]
-
 
 def _instant(micros: int | None) -> datetime | None:
     return from_micros(micros) if micros is not None else None
 
 
-Action = Callable[[Conversation, Event, SlaConfig], list[Output]]
+Action = Callable[[Conversation, Event, SlaConfig], Applied]
 
-_C = EventType
+_P, _E, _C = Phase, EventType, Conversation
+_OPEN_PHASES = (_P.IDLE, _P.AWAITING_GREETING, _P.AWAITING_REPLY)
+
 TRANSITIONS: dict[tuple[Phase, EventType], Action] = {
-    (Phase.IDLE, _C.CUSTOMER_MESSAGE): Conversation._start_wait,
-    (Phase.IDLE, _C.CONVERSATION_OPENED): Conversation._start_wait,
-    (Phase.IDLE, _C.CONVERSATION_CLOSED): Conversation._stop,
-    (Phase.AWAITING_GREETING, _C.AGENT_MESSAGE): Conversation._meet,
-    (Phase.AWAITING_GREETING, _C.CONVERSATION_CLOSED): Conversation._stop,
-    (Phase.AWAITING_REPLY, _C.AGENT_MESSAGE): Conversation._meet,
-    (Phase.AWAITING_REPLY, _C.CONVERSATION_CLOSED): Conversation._stop,
-    (Phase.CLOSED, _C.CUSTOMER_MESSAGE): Conversation._reopen,
-    (Phase.CLOSED, _C.CONVERSATION_OPENED): Conversation._reopen,
+    # customer arrives or writes
+    (_P.IDLE, _E.CUSTOMER_MESSAGE): _C._start_wait,
+    (_P.IDLE, _E.CONVERSATION_OPENED): _C._start_wait,
+    (_P.AWAITING_GREETING, _E.CUSTOMER_MESSAGE): _C._keep,
+    (_P.AWAITING_GREETING, _E.CONVERSATION_OPENED): _C._keep,
+    (_P.AWAITING_REPLY, _E.CUSTOMER_MESSAGE): _C._keep,
+    (_P.AWAITING_REPLY, _E.CONVERSATION_OPENED): _C._keep,
+    (_P.CLOSED, _E.CUSTOMER_MESSAGE): _C._reopen,
+    (_P.CLOSED, _E.CONVERSATION_OPENED): _C._reopen,
+    # the agent writes
+    (_P.IDLE, _E.AGENT_MESSAGE): _C._speak,
+    (_P.AWAITING_GREETING, _E.AGENT_MESSAGE): _C._meet,
+    (_P.AWAITING_REPLY, _E.AGENT_MESSAGE): _C._meet,
+    (_P.CLOSED, _E.AGENT_MESSAGE): _C._speak,
+    # closing
+    **{(phase, _E.CONVERSATION_CLOSED): _C._stop for phase in _OPEN_PHASES},
+    (_P.CLOSED, _E.CONVERSATION_CLOSED): _C._keep,
+    # in every phase
+    **{(phase, _E.AGENT_TYPING): _C._typing for phase in _P},
+    **{(phase, _E.CONVERSATION_TRANSFERRED): _C._reassign for phase in _P},
+    **{
+        (phase, kind): _C._keep
+        for phase in _P
+        for kind in (_E.ORDER_PLACED, _E.ORDER_PAID, _E.COMPLAINT)
+    },
 }

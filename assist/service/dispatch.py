@@ -1,0 +1,71 @@
+"""Where each output goes: frames to subscribers, views to the snapshot book, rows to the store.
+
+Every output of the core — from an ingested event, from a timer, from a worker later —
+passes through :meth:`Dispatcher.dispatch`, so counting alerts, measuring their lateness
+and remembering the latest frames per conversation happen in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from assist.core.outputs import (
+    Alert,
+    AlertKind,
+    Frame,
+    LintReport,
+    Output,
+    ShiftEnd,
+    Suggestion,
+    TimerUpdate,
+)
+from assist.core.views import LatestFrames
+from assist.service.hub import Hub
+from assist.service.metrics import Metrics
+from assist.service.persister import Persister
+
+__all__ = ["Dispatcher"]
+
+_FRAMES = (TimerUpdate, Alert, LintReport, Suggestion)
+_TIMER_ALERTS = frozenset({AlertKind.GREETING_BREACH, AlertKind.REPLY_BREACH, AlertKind.ESCALATION})
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        hub: Hub,
+        persister: Persister,
+        metrics: Metrics,
+        latest: LatestFrames,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.hub = hub
+        self.persister = persister
+        self.latest = latest
+        self._metrics = metrics
+        self._clock = clock
+        # Answers shift ends with handover frames (set by the runtime; None: ignored).
+        self.on_shift_end: Callable[[ShiftEnd], None] | None = None
+
+    def dispatch(
+        self, outputs: Iterable[Output], received_at: datetime | None
+    ) -> asyncio.Future[None]:
+        """Publish the frames among ``outputs`` now; the future resolves on their commit."""
+        outputs = list(outputs)
+        self.latest.note(outputs)
+        for output in outputs:
+            if isinstance(output, _FRAMES):
+                self.publish(output)
+            elif isinstance(output, ShiftEnd) and self.on_shift_end is not None:
+                self.on_shift_end(output)
+        return self.persister.submit(outputs, received_at)
+
+    def publish(self, frame: Frame) -> None:
+        if isinstance(frame, Alert):
+            self._metrics.alerts.labels(frame.kind.value).inc()
+            if frame.kind in _TIMER_ALERTS:
+                late = (self._clock() - frame.at).total_seconds()
+                self._metrics.alert_lateness.observe(max(0.0, late))
+        self.hub.publish(frame.to_frame(), frame.agent_id)
