@@ -238,6 +238,13 @@ def test_closers_with_extra_words_are_thanks_bye(matcher: Matcher, text: str) ->
         ("咨询订单号:[订单x] 商品ID:[数字x] 你好", "greeting"),
         ("我都175了", "sizing"),
         ("我一米八二 会不会短", "sizing"),
+        # Thanks beside a remark that asks nothing still closes the chat.
+        ("谢谢啊，我等会儿让家里人下楼去拿", "thanks_bye"),
+        ("行吧不用了，也没多少钱，谢谢", "thanks_bye"),
+        ("谢谢 那发票怎么开", "unknown"),
+        # A price that moved after buying; a refund by what means.
+        ("前天刚下单今天就降了二十", "bargaining"),
+        ("退费走什么渠道", "returns"),
         # Placeholders around the words that matter.
         ("[数字x]号买的 什么时候能发货", "logistics"),
         ("退了[金额x]到哪个账户了", "returns"),

@@ -37,6 +37,10 @@ _SUBTYPE = "subtype:"
 _CLOSE = 0.08
 # A keyword weight this high is a clear statement of the topic, not a brush with it.
 _CLEAR = 0.8
+# Characters besides a hail or thank-you that take its weight to nothing: few when the
+# rest of the message asks or names a topic, more when it is just a remark.
+_SPAN = 8.0
+_QUIET_SPAN = 24.0
 
 # Platform cards ("[订单编号:[订单x]，订单金额:…]") carry no request; masked values
 # ("[数字x]") stand for numbers or names. A header the platform puts in front of the
@@ -209,6 +213,7 @@ class Matcher:
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
         keywords: dict[str, float] = {}
+        weak_covered: dict[str, int] = {}
         for name in self._owners:
             patterns = live.get(name)
             if patterns is None:
@@ -223,14 +228,22 @@ class Matcher:
                     stated, at, _ = _score(stated_patterns, normal)
                     if stated > keyword:
                         keyword, position = stated, min(position, at)
-            score = keyword
-            if keyword and name in self._weak:
-                # A hail or thank-you only counts when little else is said.
-                residual = max(0, len(_PUNCT.sub("", normal)) - covered - 2)
-                score *= max(0.0, 1.0 - residual / 8.0)
-            scores[name] = score
+            scores[name] = keyword
             first[name] = position if keyword else len(normal) + 1
             keywords[name] = keyword
+            if keyword and name in self._weak:
+                weak_covered[name] = covered
+        if weak_covered:
+            # A hail or thank-you only counts when little else is said — but a thank-you
+            # beside a remark that asks nothing and names no topic ("谢谢，我明天再去看看")
+            # still closes the chat, so then the rest of the message weighs less.
+            quiet = not asks and not any(
+                keywords[n] for n in self._owners if n not in self._weak and n != _OOS
+            )
+            bare = len(_PUNCT.sub("", normal))
+            for name, covered in weak_covered.items():
+                residual = max(0, bare - covered - 2)
+                scores[name] *= max(0.0, 1.0 - residual / (_QUIET_SPAN if quiet else _SPAN))
         pick, confidence = self._decide(normal, scores, first, keywords, asks, live)
         return Evidence(keywords, first, scores, asks, pick, confidence)
 
