@@ -52,6 +52,8 @@ _HEADER = re.compile(
     r"^\s*(?:(?:咨询)?(?:订单号|订单编号|商品id|服务单号?|商家id)\s*[:：]?\s*(?:9|[0-9a-z]+)?\s*)+"
 )
 _PUNCT = re.compile(r"[\W_]+")
+# A question in so many words (not 麻烦/请, which also thank and ask politely).
+_REAL_QUESTION = re.compile(r"[吗么?？]")
 # A clause runs up to and including its closing punctuation (so "？" belongs to it).
 _CLAUSE = re.compile(r"[^\s,，.。!！?？~～;；、]+[\s,，.。!！?？~～;；、]*")
 
@@ -282,6 +284,10 @@ class Matcher:
             ]
             if venting:
                 best = max(venting, key=lambda n: real[n])
+        if best in self._weak and self._asks_beyond(normal, best, live):
+            # "好的谢谢，需要什么信息吗": the thanks closes nothing — a question follows
+            # that no intent of ours answers.
+            return UNKNOWN, max(oos, 1.0 - top)
         for other, strength in self._defers[best].items():
             if keywords[other] >= strength and real[other] >= self.threshold:
                 best = other
@@ -306,7 +312,9 @@ class Matcher:
             extra[f"pick:{evidence.pick}"] = 1.0
         elif evidence.keywords[_OOS] >= self.threshold:
             extra["pick:out_of_scope"] = 1.0
-        elif not extra:
+        elif extra:
+            extra["pick:abstain"] = 1.0  # keywords hit, but the rules would not answer
+        else:
             extra["silent"] = 1.0  # no rule said anything: the n-grams decide
         if evidence.asks:
             extra["asks"] = 1.0
@@ -333,6 +341,16 @@ class Matcher:
             return Match(UNKNOWN, round(confidence, 4), scores)
         bargain_type = self.bargain_type(normal) if intent == "bargaining" else None
         return Match(intent, round(confidence, 4), scores, bargain_type)
+
+    def _asks_beyond(self, normal: str, name: str, live: dict[str, list[_Pattern]]) -> bool:
+        """Whether a clause outside ``name``'s own hits asks a real question (吗, ？)."""
+        spans = _spans(live.get(name, []), normal)
+        for clause in _CLAUSE.finditer(normal):
+            if _REAL_QUESTION.search(clause.group()) and not any(
+                start < clause.end() and clause.start() < end for start, end in spans
+            ):
+                return True
+        return False
 
     def _asked(self, normal: str, names: list[str], live: dict[str, list[_Pattern]]) -> set[str]:
         """Of ``names``, those with a keyword hit inside a clause that asks something."""

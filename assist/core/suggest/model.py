@@ -28,7 +28,7 @@ _DIGITS = re.compile(r"[0-9]")
 _BREAKS = re.compile(r"[\W_]+")
 
 # Bump when the features change: a model trained on other features is refused at load.
-FEATURE_VERSION = 9
+FEATURE_VERSION = 10
 
 
 def ngram_features(normal: str) -> list[str]:
