@@ -3,26 +3,11 @@ the see-you-again reply when a customer leaves without buying (seed 002 ch.3 §4
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from assist.core.engine import Engine
-from assist.core.events import Event, parse_event
+from assist.core.events import Event
 from assist.core.outputs import Output, Suggestion
 from assist.core.suggest.suggester import Suggester
-
-T0 = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
-
-
-def ev(event_id: str, kind: str, seconds: float, **fields: object) -> Event:
-    raw: dict[str, object] = {
-        "id": event_id,
-        "type": kind,
-        "conversation_id": "c-9",
-        "agent_id": "a-1",
-        "ts": (T0 + timedelta(seconds=seconds)).isoformat(),
-    }
-    raw.update(fields)
-    return parse_event(raw)
+from tests.core.test_engine_assist import ev
 
 
 def suggestions(engine: Engine, *events: Event) -> list[Suggestion]:

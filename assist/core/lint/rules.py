@@ -48,26 +48,16 @@ class _Advice(_Strict):
     advice: str
     alternatives: list[str] = Field(default_factory=list)
 
-    @field_validator("advice")
+    @field_validator("advice", "alternatives")
     @classmethod
-    def _plain_words(cls, value: str) -> str:
-        return _no_section_marks(value)
-
-    @field_validator("alternatives")
-    @classmethod
-    def _plain_alternatives(cls, value: list[str]) -> list[str]:
-        for item in value:
-            _no_section_marks(item)
+    def _plain_words(cls, value: str | list[str]) -> str | list[str]:
+        for text in [value] if isinstance(value, str) else value:
+            if "§" in text:
+                raise ValueError(
+                    f"{text!r}: advice is shown to agents; keep rulebook references (§…) "
+                    "in a comment, not in the text"
+                )
         return value
-
-
-def _no_section_marks(value: str) -> str:
-    if "§" in value:
-        raise ValueError(
-            f"{value!r}: advice is shown to agents; keep rulebook references (§…) "
-            "in a comment, not in the text"
-        )
-    return value
 
 
 class PatternSpec(_Strict):

@@ -79,11 +79,8 @@ def _in_class(items: list[tuple[Any, Any]]) -> Need:
 
 
 def _item(op: Any, av: Any) -> Need:
-    if op is _c.LITERAL:
-        folded = _fold(av)
-        return frozenset((folded,)) if folded is not None else None
-    if op is _c.IN:
-        return _in_class(av)
+    if op is _c.LITERAL or op is _c.IN:
+        return _charset(op, av)
     if op is _c.BRANCH:
         union: set[str] = set()
         for branch in av[1]:
