@@ -245,6 +245,10 @@ def test_closers_with_extra_words_are_thanks_bye(matcher: Matcher, text: str) ->
         # A price that moved after buying; a refund by what means.
         ("前天刚下单今天就降了二十", "bargaining"),
         ("退费走什么渠道", "returns"),
+        # A remedy asked without 退/换货; collecting a parcel.
+        ("不小心买错颜色了", "returns"),
+        ("是我自己摔坏的，能直接换个新的吗", "returns"),
+        ("快递柜里的件取不出来", "logistics"),
         # Placeholders around the words that matter.
         ("[数字x]号买的 什么时候能发货", "logistics"),
         ("退了[金额x]到哪个账户了", "returns"),
