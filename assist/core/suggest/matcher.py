@@ -212,29 +212,28 @@ class Matcher:
             grams = frozenset(ngram_features(normal))
         live = self._index.live(grams)
         asks = self._question.search(normal) is not None
-        scores: dict[str, float] = {}
-        first: dict[str, int] = {}
-        keywords: dict[str, float] = {}
+        # Only owners with a pattern that can match are scored; the rest stay at 0.
+        keywords = dict.fromkeys(self._owners, 0.0)
+        first = dict.fromkeys(self._owners, len(normal) + 1)
         weak_covered: dict[str, int] = {}
-        for name in self._owners:
-            patterns = live.get(name)
-            if patterns is None:
-                keyword, position, covered = 0.0, len(normal), 0
-            else:
-                keyword, position, covered = _score(patterns, normal)
-                if keyword and name in self._weak:
-                    covered = _coverage(patterns, normal)
-            if not asks and name in self._statements:
+        for name, patterns in live.items():
+            if name not in keywords:
+                continue  # statement keywords and bargaining subtypes: below / on demand
+            keyword, position, covered = _score(patterns, normal)
+            if keyword:
+                keywords[name] = keyword
+                first[name] = position
+                if name in self._weak:
+                    weak_covered[name] = _coverage(patterns, normal)
+        if not asks:
+            for name in self._statements:
                 stated_patterns = live.get(_STATED + name)
                 if stated_patterns is not None:
                     stated, at, _ = _score(stated_patterns, normal)
-                    if stated > keyword:
-                        keyword, position = stated, min(position, at)
-            scores[name] = keyword
-            first[name] = position if keyword else len(normal) + 1
-            keywords[name] = keyword
-            if keyword and name in self._weak:
-                weak_covered[name] = covered
+                    if stated > keywords[name]:
+                        keywords[name] = stated
+                        first[name] = min(first[name], at)
+        scores = dict(keywords)
         if weak_covered:
             # A hail or thank-you only counts when little else is said — but a thank-you
             # beside a remark that asks nothing and names no topic ("谢谢，我明天再去看看")
