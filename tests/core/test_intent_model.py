@@ -12,6 +12,7 @@ from assist.assembly import read_intent_model
 from assist.core.errors import RulesError
 from assist.core.suggest.model import FEATURE_VERSION, IntentModel, gram_scale, ngram_features
 from assist.evaluation.train import fingerprint
+from assist.core.suggest.suggester import Suggester
 from assist.settings import DEFAULT_INTENT_MODEL, load_settings
 
 
@@ -27,19 +28,23 @@ def test_the_committed_model_was_trained_on_the_current_examples_and_phrasebook(
     assert model.trained_on == fingerprint(load_settings().phrasebook)
 
 
-def test_packed_scoring_equals_adding_the_weights_one_by_one(model: IntentModel) -> None:
+def test_packed_scoring_equals_adding_the_weights_one_by_one(
+    model: IntentModel, suggester: Suggester
+) -> None:
+    matcher = suggester.matcher
     for text in ["在吗", "衣服有线头 想退", "9号下的单怎么还没发货啊", "好的谢谢 我直接拍了"]:
         grams = frozenset(ngram_features(text))
-        rows = [model.weights[g] for g in grams if g in model.weights]
-        columns = zip(*rows, strict=True)
-        logits = [
-            b + sum(c) * gram_scale(len(grams)) for b, c in zip(model.bias, columns, strict=True)
-        ]
+        extra = matcher.features(matcher.evidence(text, grams))
+        scale = gram_scale(len(grams))
+        logits = list(model.bias)
+        for feature, value in [(g, scale) for g in grams] + list(extra.items()):
+            row = model.weights.get(feature, (0.0,) * len(logits))
+            logits = [v + w * value for v, w in zip(logits, row, strict=True)]
         top = max(logits)
         exps = [math.exp(v - top) for v in logits]
         expected = [e / sum(exps) for e in exps]
-        got = model.probabilities(grams)
-        assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) < 1e-12
+        got = model.probabilities(grams, extra)
+        assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) < 1e-9
         assert abs(sum(got) - 1.0) < 1e-12
 
 

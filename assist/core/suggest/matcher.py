@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from assist.core.suggest.model import IntentModel, ngram_features
+from assist.core.suggest.model import EXTRA_STEPS, IntentModel, ngram_features
 from assist.core.suggest.phrasebook import INTENT_IDS, Phrasebook
 from assist.core.suggest.prefilter import required, split_branches
 
@@ -306,7 +306,12 @@ class Matcher:
 
     def features(self, evidence: Evidence) -> dict[str, float]:
         """The rule evidence as model features (shared with training)."""
-        extra = {f"kw:{name}": value for name, value in evidence.scores.items() if value > 0.0}
+        # Strengths in steps of 1/EXTRA_STEPS: the model adds them as packed integers.
+        extra = {
+            f"kw:{name}": round(value * EXTRA_STEPS) / EXTRA_STEPS
+            for name, value in evidence.scores.items()
+            if value * EXTRA_STEPS >= 0.5
+        }
         if evidence.pick != UNKNOWN:
             extra[f"pick:{evidence.pick}"] = 1.0
         elif evidence.keywords[_OOS] >= self.threshold:

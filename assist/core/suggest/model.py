@@ -22,13 +22,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FEATURE_VERSION", "IntentModel", "gram_scale", "ngram_features"]
+__all__ = ["EXTRA_STEPS", "FEATURE_VERSION", "IntentModel", "gram_scale", "ngram_features"]
 
 _DIGITS = re.compile(r"[0-9]")
 _BREAKS = re.compile(r"[\W_]+")
 
 # Bump when the features change: a model trained on other features is refused at load.
-FEATURE_VERSION = 10
+FEATURE_VERSION = 11
 
 
 def ngram_features(normal: str) -> list[str]:
@@ -61,6 +61,9 @@ _BITS = 32
 _OFFSET = 1 << 19
 _MASK = (1 << _BITS) - 1
 _MAX_ROWS = (1 << (_BITS - 1)) // _OFFSET
+_SHIFTS = tuple(range(0, 64 * _BITS, _BITS))
+# Rule-evidence features are worth a whole number of 1/EXTRA_STEPS (see Matcher.features).
+EXTRA_STEPS = 20
 
 
 def _pack(row: Sequence[float]) -> int:
@@ -115,24 +118,44 @@ class IntentModel:
         :func:`gram_scale`) and valued extras."""
         rows = list(filter(None, map(self.packed.get, grams)))
         scale = gram_scale(len(grams))
-        if rows and len(rows) < _MAX_ROWS:
-            total = sum(rows)
-            base = len(rows) * _OFFSET
-            factor = scale / _UNIT
-            logits = [
-                b + (((total >> (index * _BITS)) & _MASK) - base) * factor
-                for index, b in enumerate(self.bias)
-            ]
-        elif rows:  # a message longer than the suggester ever passes: add row by row
-            columns = zip(*(self.weights[g] for g in grams if g in self.weights), strict=True)
-            logits = [b + sum(c) * scale for b, c in zip(self.bias, columns, strict=True)]
-        else:
-            logits = list(self.bias)
-        weights = self.weights
+        # The extras (rule evidence) come in steps of 1/EXTRA_STEPS: a whole number of
+        # copies of their packed rows.
+        steps = 0
+        extras = 0
         for feature, value in (extra or {}).items():
-            row = weights.get(feature)
+            row = self.packed.get(feature)
             if row is not None:
-                logits = [v + w * value for v, w in zip(logits, row, strict=True)]
+                count = round(value * EXTRA_STEPS)
+                steps += count
+                extras += row * count
+        if len(rows) + steps >= _MAX_ROWS:  # longer than the suggester ever passes
+            return self._probabilities_slowly(grams, extra or {})
+        total = sum(rows)
+        base, extra_base = len(rows) * _OFFSET, steps * _OFFSET
+        factor, extra_factor = scale / _UNIT, 1.0 / (_UNIT * EXTRA_STEPS)
+        logits = [
+            b
+            + (((total >> shift) & _MASK) - base) * factor
+            + (((extras >> shift) & _MASK) - extra_base) * extra_factor
+            for shift, b in zip(_SHIFTS, self.bias, strict=False)
+        ]
+        return _softmax(logits)
+
+    def _probabilities_slowly(
+        self, grams: Collection[str], extra: Mapping[str, float]
+    ) -> tuple[float, ...]:
+        """The same sum, row by row in floats (the packed sum could overflow a field)."""
+        scale = gram_scale(len(grams))
+        logits = list(self.bias)
+        for gram in grams:
+            row = self.weights.get(gram)
+            if row is not None:
+                logits = [v + w * scale for v, w in zip(logits, row, strict=True)]
+        for feature, value in extra.items():
+            row = self.weights.get(feature)
+            if row is not None:
+                weight = round(value * EXTRA_STEPS) / EXTRA_STEPS
+                logits = [v + w * weight for v, w in zip(logits, row, strict=True)]
         return _softmax(logits)
 
 
