@@ -94,6 +94,7 @@ class _Pattern:
     regex: re.Pattern[str]
     weight: float
     source: int  # the phrasebook pattern this is (a branch of): hits of one count once
+    literal: str | None = None  # a plain word (退货): found with str.find, no regex run
 
 
 def _score(patterns: list[_Pattern], text: str) -> tuple[float, int, int]:
@@ -106,12 +107,21 @@ def _score(patterns: list[_Pattern], text: str) -> tuple[float, int, int]:
     first = len(text)
     covered = 0
     for pattern in patterns:
-        match = pattern.regex.search(text)
-        if match is not None:
-            if pattern.source not in hits:
-                hits[pattern.source] = pattern.weight
-                covered += match.end() - match.start()
-            first = min(first, match.start())
+        literal = pattern.literal
+        if literal is not None:
+            start = text.find(literal)
+            if start < 0:
+                continue
+            end = start + len(literal)
+        else:
+            match = pattern.regex.search(text)
+            if match is None:
+                continue
+            start, end = match.span()
+        if pattern.source not in hits:
+            hits[pattern.source] = pattern.weight
+            covered += end - start
+        first = min(first, start)
     if not hits:
         return 0.0, first, covered
     weights = sorted(hits.values(), reverse=True)
@@ -152,7 +162,8 @@ class _Index:
                 for branch in split_branches(source):
                     regex = re.compile(branch)
                     number = len(self._flat)
-                    self._flat.append((owner, _Pattern(regex, weight, sources)))
+                    literal = branch if branch.isalnum() else None
+                    self._flat.append((owner, _Pattern(regex, weight, sources, literal)))
                     needs = required(regex)
                     if needs is None:
                         always.append(number)
