@@ -11,8 +11,8 @@ import pytest
 from assist.assembly import read_intent_model
 from assist.core.errors import RulesError
 from assist.core.suggest.model import FEATURE_VERSION, IntentModel, gram_scale, ngram_features
-from assist.evaluation.train import fingerprint
 from assist.core.suggest.suggester import Suggester
+from assist.evaluation.train import fingerprint
 from assist.settings import DEFAULT_INTENT_MODEL, load_settings
 
 
