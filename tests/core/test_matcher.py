@@ -6,6 +6,7 @@ from assist.assembly import (
     read_phrasebook,
 )
 from assist.core.suggest.matcher import Matcher, normalize
+from assist.core.suggest.phrasebook import INTENT_IDS
 from assist.core.suggest.suggester import Suggester
 from assist.settings import load_settings
 
@@ -223,6 +224,8 @@ def test_closers_with_extra_words_are_thanks_bye(matcher: Matcher, text: str) ->
         ("袖子上一圈都是线头，做工也太糙了", "complaint"),
         ("瓶子里漂着黑色的杂质", "complaint"),
         ("又缺了一个零件，每次都这样", "complaint"),
+        ("打开发现少了两瓶", "complaint"),
+        ("瓶底有一层白色的沉淀", "complaint"),
         ("袖子上一圈都是线头，能换一件吗", "returns"),
         # A late parcel vented about, not asked about.
         ("五天了还没发货，连个消息都没有", "complaint"),
@@ -266,3 +269,11 @@ def test_a_platform_header_alone_asks_nothing(matcher: Matcher) -> None:
 def test_a_question_that_is_not_wanted_does_not_count_as_asked(matcher: Matcher) -> None:
     # 不想要 is not 想要: the message vents, it asks for nothing.
     assert matcher.match("快递拖了这么久，我都不想要了").intent == "complaint"
+
+
+@pytest.mark.parametrize("unit", ["嗯", "嗯，", "好的 ", "在吗", "9", "，", "好好", "谢谢"])
+def test_repetitive_input_of_the_suggester_length_finishes(matcher: Matcher, unit: str) -> None:
+    # A closer pattern once backtracked exponentially on "嗯嗯嗯…x" (a hang, not a slow
+    # answer): every repeated unit in the suggester's 500 characters must be answered.
+    text = (unit * 500)[:499] + "x"
+    assert matcher.match(text).intent in {*INTENT_IDS, "unknown"}
