@@ -1,4 +1,9 @@
-# assist — 坐席助手. Build: docker build -t assist .   Run: docker run -p 8000:8000 assist
+# assist — 坐席助手. Build: docker build -t assist .
+# Run:  docker run -p 8000:8000 -e ASSIST_TOKENS='<ingest-token>=ingest,<board-token>=supervisor' assist
+# A container listens on 0.0.0.0 to be reachable through -p, so it needs tokens: without
+# ASSIST_TOKENS (or /app/rules/tokens.yaml) `assist serve` refuses to start and says why.
+# Pages opened through another host name than the one they are served from need
+# ASSIST_ALLOWED_ORIGINS=https://board.example.com (see README "安全与部署").
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit eval speed model bench clean
+.PHONY: run test lint typecheck unit eval speed model bench fuzz clean
 
 # constraints.txt pins the versions the suite last passed with, so a new release of a
 # dependency cannot turn a clean clone red overnight.
@@ -46,6 +46,12 @@ model: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/assist bench --spawn --conversations 2000 --rate 6000 --duration 10 --drain 5
 	$(VENV)/bin/assist bench --spawn --conversations 10000 --rate 2000 --duration 5 --drain 20
+
+# The fuzz suite at length: 200,000 generated frames through the parser and the core,
+# 200 schemathesis cases per operation and mode, 5,000 frames down a live ingest socket.
+fuzz: $(STAMP)
+	ASSIST_FUZZ_EXAMPLES=4000 $(PY) -m pytest -q -p no:cacheprovider \
+		tests/security/test_fuzz.py tests/security/test_fuzz_live.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -24,7 +24,15 @@ from assist.core.suggest.model import IntentModel
 from assist.core.suggest.phrasebook import Phrasebook, ShopRules, SizeChart, template_fields
 from assist.core.suggest.suggester import Suggester
 from assist.rulesfile import load_yaml_model, parse_yaml_model
-from assist.settings import DEFAULT_INTENT_MODEL, WEEKDAYS, Settings, SlaRules, clock_time
+from assist.security.tokens import TokenTable, parse_token_list
+from assist.settings import (
+    DEFAULT_INTENT_MODEL,
+    WEEKDAYS,
+    Settings,
+    SlaRules,
+    TokensFile,
+    clock_time,
+)
 
 __all__ = [
     "build_engine",
@@ -36,6 +44,7 @@ __all__ = [
     "load_linter",
     "load_sla",
     "load_suggester",
+    "load_tokens",
     "read_intent_model",
     "read_linter",
     "read_phrasebook",
@@ -182,3 +191,24 @@ def watched_files(settings: Settings) -> list[Path]:
         settings.intent_model,
         *sorted(settings.rules_dir.glob("*.yaml")),
     ]
+
+
+def load_tokens(settings: Settings) -> TokenTable:
+    """Tokens from ``ASSIST_TOKENS``, else ``<rules_dir>/tokens.yaml``, else none.
+
+    Raises :class:`RulesError` naming the entry or file line, never the token itself.
+    """
+    text = settings.tokens.get_secret_value()
+    if text.strip():
+        try:
+            return TokenTable(parse_token_list(text))
+        except ValueError as exc:
+            raise RulesError("ASSIST_TOKENS", [(None, str(exc))]) from None
+    path = settings.rules_dir / "tokens.yaml"
+    if not path.exists():
+        return TokenTable()
+    model = load_yaml_model(path, TokensFile)
+    try:
+        return TokenTable.from_mapping(model.tokens)
+    except ValueError as exc:
+        raise RulesError(str(path), [(None, str(exc))]) from None

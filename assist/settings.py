@@ -10,7 +10,7 @@ from datetime import time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assist.core.timeutil import clock_time, known_zone
@@ -22,6 +22,7 @@ __all__ = [
     "WEEKDAYS",
     "Settings",
     "SlaRules",
+    "TokensFile",
     "clock_time",
     "load_settings",
 ]
@@ -71,6 +72,13 @@ class SlaRules(BaseModel):
     service_hours: ServiceHoursRule = Field(default_factory=ServiceHoursRule)
 
 
+class TokensFile(BaseModel):
+    """The shape of ``rules/tokens.yaml``: ``tokens: {TOKEN: ROLE}``."""
+
+    model_config = ConfigDict(extra="forbid")
+    tokens: dict[str, str] = Field(default_factory=dict)
+
+
 class Settings(BaseSettings):
     """Every knob of the service; each field reads ``ASSIST_<NAME>`` from the environment."""
 
@@ -96,6 +104,22 @@ class Settings(BaseSettings):
     # Open conversations with no timer left and no event for this long leave memory too.
     evict_idle_after_s: float = Field(24 * 3600, gt=0)
     log_level: str = "info"
+    # -- security (README "安全与部署") --------------------------------------------------
+    # "TOKEN=ROLE,TOKEN=ROLE"; roles ingest, supervisor, qa, agent:<id>. A secret: never
+    # shown by repr or logs. Empty (and no rules/tokens.yaml) → loopback-only, no auth.
+    tokens: SecretStr = SecretStr("")
+    # Extra web origins (scheme://host[:port], comma list) allowed to open websockets and
+    # pages besides the service's own; "*" allows any.
+    allowed_origins: str = ""
+    # Mask phones, ID/bank cards, addresses and order numbers in logs and exports.
+    mask_pii: bool = True
+    # Alerts of this many recent seconds travel in every channel's snapshot frame.
+    snapshot_alerts_s: float = Field(3600.0, ge=0)
+    # Frames/requests per second per token (or client address without one); 0 disables.
+    rate_limit_per_s: float = Field(5000.0, ge=0)
+    rate_limit_burst: float = Field(10000.0, ge=1)
+    # POST bodies beyond this are refused while streaming, before being read whole.
+    max_body_bytes: int = Field(64 * 1024, gt=0)
 
 
 def load_settings(**overrides: object) -> Settings:

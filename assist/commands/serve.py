@@ -26,8 +26,10 @@ def run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from assist.assembly import load_sla
+    from assist.assembly import load_sla, load_tokens
     from assist.core.errors import RulesError
+    from assist.security.bind import bind_refusal
+    from assist.security.logfilter import install_redaction, uvicorn_log_config
     from assist.service.app import create_app
     from assist.settings import load_settings
 
@@ -45,16 +47,33 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    install_redaction(settings.mask_pii)
     try:
         load_sla(settings)  # fail fast, with the file and line, before binding the port
+        tokens = load_tokens(settings)
     except RulesError as exc:
-        print(f"assist serve: {exc}")
+        print(f"assist serve: {exc}", file=sys.stderr)
         return 2
+    refusal = bind_refusal(settings.host, bool(tokens))
+    if refusal is not None:
+        print(f"assist serve: {refusal}", file=sys.stderr)
+        return 2
+    if tokens:
+        logging.getLogger("assist").info(
+            "%d tokens configured; every route but /healthz needs one", len(tokens)
+        )
+    else:
+        logging.getLogger("assist").warning(
+            "no tokens configured (ASSIST_TOKENS or rules/tokens.yaml): serving on %s "
+            "(loopback only) without authentication",
+            settings.host,
+        )
     uvicorn.run(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=uvicorn_log_config(settings.mask_pii),
         ws_max_size=_WS_MAX_BYTES,
         ws_ping_interval=20,
         ws_ping_timeout=20,

@@ -7,6 +7,9 @@
     │                              answered on the same channel, the connection stays up
     ├── QueryError                 a query parameter the caller got wrong (HTTP 422)
     ├── NotFound                   an id nobody knows (HTTP 404)
+    ├── AccessDenied               no or a wrong token (401), a role or origin that may
+    │                              not (403), too many requests (429); websockets close
+    │                              with 4401 / 4403 / 4429
     └── RulesError                 a rule file that cannot be used; names file and line
         └── CatalogImportError     a catalogue CSV that cannot be imported
 
@@ -24,6 +27,7 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "AccessDenied",
     "AssistError",
     "CatalogImportError",
     "ErrorCode",
@@ -95,6 +99,29 @@ class NotFound(AssistError):
     """An id that names nothing assist knows; answered 404 ``not_found``."""
 
     code = ErrorCode.NOT_FOUND
+
+
+class AccessDenied(AssistError):
+    """A request refused before it reaches its route: who is asking, from where, how often.
+
+    ``status`` is the HTTP status; a websocket is accepted and closed with
+    ``4000 + status`` (4401, 4403, 4429) so the client can tell why.
+    """
+
+    _STATUS = {
+        ErrorCode.UNAUTHORIZED: 401,
+        ErrorCode.FORBIDDEN: 403,
+        ErrorCode.RATE_LIMITED: 429,
+    }
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = self._STATUS[code]
+
+    @property
+    def close_code(self) -> int:
+        return 4000 + self.status
 
 
 class RulesError(AssistError):

@@ -2,7 +2,9 @@
 
 A bad event is the sender's fault, so validation raises :class:`InvalidEvent` carrying the
 error code and a message that names the offending field; adapters turn it into an error
-frame on the same channel and carry on.
+frame on the same channel and carry on. Every part of an event, unknown fields included,
+must be something the store can hold as given (:mod:`assist.core.storable`), and every
+string field fits its column — so nothing accepted can fail the batch writer.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from assist.core.errors import ErrorCode, InvalidEvent
+from assist.core.storable import check_storable, storable_text_problem
 from assist.core.timeutil import parse_ts
 
 __all__ = [
@@ -91,12 +94,16 @@ class Event:
         return data
 
 
-def _optional_str(raw: dict[str, Any], name: str, event_id: str | None) -> str | None:
+def _optional_str(
+    raw: dict[str, Any], name: str, event_id: str | None, limit: int = MAX_ID_LENGTH
+) -> str | None:
     value = raw.get(name)
     if value is None:
         return None
     if not isinstance(value, str):
         raise InvalidEvent(ErrorCode.INVALID_EVENT, f"{name} must be a string", event_id)
+    if len(value) > limit:
+        raise InvalidEvent(ErrorCode.INVALID_EVENT, f"{name} is longer than {limit}", event_id)
     return value
 
 
@@ -126,8 +133,15 @@ def parse_event(raw: object, received_at: datetime | None = None) -> Event:
         raise InvalidEvent(ErrorCode.INVALID_EVENT, "an event must be a JSON object")
     event_id: str | None = None
     raw_id = raw.get("id")
-    if isinstance(raw_id, str) or (isinstance(raw_id, int) and not isinstance(raw_id, bool)):
+    if isinstance(raw_id, int) and not isinstance(raw_id, bool) and abs(raw_id) < 10**30:
         event_id = str(raw_id)
+    elif (
+        isinstance(raw_id, str)
+        and len(raw_id) <= MAX_ID_LENGTH
+        and storable_text_problem(raw_id) is None
+    ):
+        event_id = raw_id  # safe to echo in an error frame
+    check_storable(raw, event_id)
     event_id = _required_id(raw, "id", event_id)
 
     raw_type = raw.get("type")
@@ -156,14 +170,10 @@ def parse_event(raw: object, received_at: datetime | None = None) -> Event:
         if received_at is not None and ts > received_at + FUTURE_TOLERANCE:
             ts = received_at
 
-    text = _optional_str(raw, "text", event_id)
+    text = _optional_str(raw, "text", event_id, MAX_TEXT_LENGTH)
     if event_type in _TEXT_REQUIRED and text is None:
         raise InvalidEvent(
             ErrorCode.INVALID_EVENT, f"text is required for {event_type.value}", event_id
-        )
-    if text is not None and len(text) > MAX_TEXT_LENGTH:
-        raise InvalidEvent(
-            ErrorCode.INVALID_EVENT, f"text is longer than {MAX_TEXT_LENGTH}", event_id
         )
 
     agent_id = _optional_str(raw, "agent_id", event_id)
@@ -175,11 +185,14 @@ def parse_event(raw: object, received_at: datetime | None = None) -> Event:
     if amount_raw is not None:
         if isinstance(amount_raw, bool) or not isinstance(amount_raw, int | float):
             raise InvalidEvent(ErrorCode.INVALID_EVENT, "amount must be a number", event_id)
-        if not math.isfinite(amount_raw) or amount_raw < 0:
+        try:
+            amount = float(amount_raw)
+        except OverflowError:  # an integer beyond any float
+            amount = math.inf
+        if not math.isfinite(amount) or amount < 0:
             raise InvalidEvent(
                 ErrorCode.INVALID_EVENT, "amount must be a finite number >= 0", event_id
             )
-        amount = float(amount_raw)
     if event_type is EventType.ORDER_PAID and amount is None:
         raise InvalidEvent(ErrorCode.INVALID_EVENT, "amount is required for order_paid", event_id)
 
@@ -188,6 +201,10 @@ def parse_event(raw: object, received_at: datetime | None = None) -> Event:
         order_id = str(order_id)
     if order_id is not None and not isinstance(order_id, str):
         raise InvalidEvent(ErrorCode.INVALID_EVENT, "order_id must be a string", event_id)
+    if order_id is not None and len(order_id) > MAX_ID_LENGTH:
+        raise InvalidEvent(
+            ErrorCode.INVALID_EVENT, f"order_id is longer than {MAX_ID_LENGTH}", event_id
+        )
 
     return Event(
         id=event_id,

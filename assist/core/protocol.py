@@ -29,7 +29,7 @@ def decode_frame_shaped(
 ) -> tuple[list[Event | InvalidEvent], bool]:
     """:func:`decode_frame`, plus whether the frame was a JSON array — which decides
     whether it is answered with an array of replies or a single one."""
-    size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
+    size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
     if size > MAX_FRAME_BYTES:
         message = f"frame of {size} bytes exceeds {MAX_FRAME_BYTES}"
         return [InvalidEvent(ErrorCode.TOO_LARGE, message)], False
@@ -37,6 +37,9 @@ def decode_frame_shaped(
         decoded: Any = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         return [InvalidEvent(ErrorCode.INVALID_JSON, f"not valid JSON: {exc}")], False
+    except RecursionError:
+        message = "not valid JSON: nested too deeply"
+        return [InvalidEvent(ErrorCode.INVALID_JSON, message)], False
     is_batch = isinstance(decoded, list)
     items = decoded if is_batch else [decoded]
     results: list[Event | InvalidEvent] = []

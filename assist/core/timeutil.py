@@ -7,14 +7,18 @@ Outbound frames use ISO-8601 UTC with milliseconds (DESIGN.md "Event protocol").
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+import re
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
     "clock_time",
     "format_ts",
     "from_micros",
     "known_zone",
+    "parse_query_time",
     "parse_ts",
     "seconds_between",
     "to_micros",
@@ -24,6 +28,10 @@ __all__ = [
 # far more likely seconds sent by mistake than a real chat event, so it is rejected.
 _MIN_EPOCH_MS = 1_000_000_000_000
 _MAX_EPOCH_MS = 32_503_680_000_000  # year 3000
+# Instants outside this range are refused: a year-1 or year-9999 ``ts`` overflows date
+# arithmetic (a deadline, "one day before") and some stores, and no chat happened then.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 
 
 def parse_ts(value: object) -> datetime:
@@ -31,7 +39,7 @@ def parse_ts(value: object) -> datetime:
     if isinstance(value, bool):
         raise ValueError("ts must be an ISO-8601 string or epoch milliseconds, not a boolean")
     if isinstance(value, int | float):
-        if not _MIN_EPOCH_MS <= value <= _MAX_EPOCH_MS:
+        if not _MIN_EPOCH_MS <= value <= _MAX_EPOCH_MS:  # also refuses NaN
             raise ValueError(f"ts {value!r} is not epoch milliseconds")
         return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=value)
     if isinstance(value, str):
@@ -46,8 +54,48 @@ def parse_ts(value: object) -> datetime:
             raise ValueError(f"ts {value!r} is not ISO-8601") from None
         if parsed.tzinfo is None:
             raise ValueError(f"ts {value!r} has no UTC offset")
-        return parsed.astimezone(UTC)
+        return _in_range(parsed, value)
     raise ValueError("ts must be an ISO-8601 string or epoch milliseconds")
+
+
+def _in_range(parsed: datetime, value: object) -> datetime:
+    try:
+        instant = parsed.astimezone(UTC)
+    except OverflowError:
+        instant = LATEST if parsed.year > 1970 else EARLIEST - timedelta(days=1)
+    if not EARLIEST <= instant < LATEST:
+        raise ValueError(f"ts {value!r} is outside the years 1970-2999")
+    return instant
+
+
+# A time of day followed by a space and an offset: the space was a "+" before URL decoding.
+_SPACE_FOR_PLUS = re.compile(r"(\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d(?::?\d\d)?)$")
+
+
+def parse_query_time(value: str, zone: tzinfo, *, day_end: bool = False) -> datetime:
+    """A ``from``/``to`` query value as an instant; ``ValueError`` when it names none.
+
+    Forgiving where a person typed it: a plain date (``2026-12-02``) or a date-time
+    without offset is read in the shop's time zone ``zone``, and a space standing where a
+    ``+`` offset was (an unescaped ``+`` arrives as a space) is read as the ``+``. With
+    ``day_end`` a plain date means the end of that day (the next midnight).
+    """
+    text = value.strip()
+    if len(text) == 10 and text[4:5] == "-" and text[7:8] == "-":
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        if day_end:
+            day += timedelta(days=1)
+        return _in_range(datetime.combine(day, time(0), tzinfo=zone), value)
+    text = _SPACE_FOR_PLUS.sub(r"\1+\2", text)
+    try:
+        return parse_ts(text)
+    except ValueError as exc:
+        if "no UTC offset" not in str(exc):
+            raise
+    return _in_range(datetime.fromisoformat(text).replace(tzinfo=zone), value)
 
 
 def format_ts(instant: datetime) -> str:

@@ -11,12 +11,17 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from assist import __version__
+from assist.assembly import load_sla, load_tokens
+from assist.core.errors import AccessDenied
+from assist.service.auth import Gate, access_denied_response
 from assist.service.errors import install_error_handlers
+from assist.service.headers import SecurityHeaders
 from assist.service.metrics import Metrics
 from assist.service.routes import ROUTERS
 from assist.service.routes.pages import STATIC
@@ -60,8 +65,14 @@ def create_app(
     )
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.gate = Gate(settings, load_tokens(settings), metrics)
+    app.state.shop_zone = ZoneInfo(load_sla(settings).service_hours.timezone)
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
+    # More specific than the AssistError handler, and for websockets too (Starlette
+    # types the two connection kinds apart, hence the ignore).
+    app.add_exception_handler(AccessDenied, access_denied_response)  # type: ignore[arg-type]
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders)
     return app

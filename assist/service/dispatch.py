@@ -25,6 +25,7 @@ from assist.core.views import LatestFrames
 from assist.service.hub import Hub
 from assist.service.metrics import Metrics
 from assist.service.persister import Persister
+from assist.service.recent_alerts import RecentAlerts
 
 __all__ = ["Dispatcher"]
 
@@ -40,8 +41,10 @@ class Dispatcher:
         metrics: Metrics,
         latest: LatestFrames,
         clock: Callable[[], datetime],
+        recent_alerts: RecentAlerts | None = None,
     ) -> None:
         self.hub = hub
+        self.recent_alerts = recent_alerts
         self.persister = persister
         self.latest = latest
         self._metrics = metrics
@@ -64,6 +67,8 @@ class Dispatcher:
 
     def publish(self, frame: Frame) -> None:
         if isinstance(frame, Alert):
+            if self.recent_alerts is not None:
+                self.recent_alerts.add(frame, self._clock())
             self._metrics.alerts.labels(frame.kind.value).inc()
             if frame.kind in _TIMER_ALERTS:
                 late = (self._clock() - frame.at).total_seconds()

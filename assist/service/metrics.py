@@ -52,6 +52,20 @@ class Metrics:
         self.store_failures = Counter(
             "assist_store_failures", "Batch writes that failed and were retried", registry=r
         )
+        self.rejected_rows = Counter(
+            "assist_store_rejected_rows",
+            "Rows the store refused for their content, written without them and logged",
+            registry=r,
+        )
+        self.rate_limited = Counter(
+            "assist_rate_limited", "Requests and frames refused by the rate limit", registry=r
+        )
+        self.auth_refusals = Counter(
+            "assist_auth_refusals",
+            "Requests refused for a missing or wrong token",
+            ["code"],
+            registry=r,
+        )
         self.subscribers = Gauge(
             "assist_subscribers", "Connected websocket subscribers", ["channel"], registry=r
         )

@@ -2,9 +2,12 @@
 
 Ingest never waits for SQL — it hands outputs over and gets a future that resolves once
 they are committed, which is when the event is acknowledged. While one batch is being
-written the next one fills, so throughput grows with load instead of latency. A failed
-write is retried with backoff, keeping the batch; :meth:`Persister.close` drains
-everything accepted before shutdown.
+written the next one fills, so throughput grows with load instead of latency. A write
+that fails because the store is away is retried with backoff, keeping the batch;
+:meth:`Persister.close` drains everything accepted before shutdown. A write the store
+refuses for its content (see :mod:`assist.store.faults`) is split in halves until the
+refused row stands alone; that row is logged by its key and counted, the others are
+written — one bad row never blocks the rest, and is never retried for ever.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assist.core.outputs import Output
 from assist.service.metrics import Metrics
+from assist.store.faults import describe_fault, is_data_fault
 from assist.store.writer import Batch, write_batch
 
 __all__ = ["Persister"]
@@ -37,6 +41,7 @@ class Persister:
         self._closing = False
         self._task: asyncio.Task[None] | None = None
         self.healthy = True
+        self.rejected = 0
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="assist-persister")
@@ -70,21 +75,43 @@ class Persister:
                 done.set_result(None)
 
     async def _write(self, batch: Batch) -> None:
+        parts = [batch]
         backoff = 0.1
-        while True:
+        while parts:
+            part = parts.pop()
             started = time.perf_counter()
             try:
-                await write_batch(self._database, batch)
-            except Exception:
+                await write_batch(self._database, part)
+            except Exception as exc:
+                if is_data_fault(exc):
+                    if len(part) > 1:
+                        first, second = part.halves()
+                        parts.extend((second, first))
+                    else:
+                        self._reject(part, exc)
+                    continue
                 self.healthy = False
                 self._metrics.store_failures.inc()
-                log.exception("writing %d rows failed; retrying in %.1fs", len(batch), backoff)
+                log.error(
+                    "writing %d rows failed (%s); retrying in %.1fs",
+                    len(part),
+                    describe_fault(exc),
+                    backoff,
+                )
+                parts.append(part)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, _MAX_BACKOFF_S)
                 continue
             self.healthy = True
+            backoff = 0.1
             self._metrics.flush_seconds.observe(time.perf_counter() - started)
-            return
+
+    def _reject(self, row: Batch, error: Exception) -> None:
+        self.rejected += 1
+        self._metrics.rejected_rows.inc()
+        log.error(
+            "the store refused %s (%s); written without it", row.describe(), describe_fault(error)
+        )
 
     async def close(self, timeout_s: float = 30.0) -> None:
         """Write everything submitted so far, then stop."""

@@ -33,9 +33,11 @@ from assist.service.hub import Hub, Subscriber
 from assist.service.ingest import Ingestor
 from assist.service.metrics import Metrics
 from assist.service.persister import Persister
+from assist.service.recent_alerts import RecentAlerts
 from assist.service.timer_driver import TimerDriver
 from assist.service.watcher import RuleWatcher
 from assist.settings import Settings
+from assist.store.alerts import recent_alerts
 from assist.store.restore import recent_conversations, recent_event_ids
 
 __all__ = ["Runtime", "utc_now"]
@@ -73,7 +75,10 @@ class Runtime:
         self.latest = LatestFrames()
         self.hub = Hub(settings.subscriber_queue, on_drop=self._dropped)
         self.persister = Persister(database, metrics)
-        self.dispatcher = Dispatcher(self.hub, self.persister, metrics, self.latest, clock)
+        self.recent_alerts = RecentAlerts(settings.snapshot_alerts_s)
+        self.dispatcher = Dispatcher(
+            self.hub, self.persister, metrics, self.latest, clock, self.recent_alerts
+        )
         self.handovers = HandoverSender(self.hub, database)
         self.dispatcher.on_shift_end = self.handovers.submit
         self.timers = TimerDriver(self.engine, self.dispatcher, clock)
@@ -122,6 +127,10 @@ class Runtime:
         )
         self.engine.restore(states)
         self.engine.remember_ids(await recent_event_ids(self.database, since=since))
+        # Alerts already raised stay on every board that (re)connects; those for
+        # deadlines missed while down are added when the timers fire next, at start.
+        for alert in await recent_alerts(self.database, now - self.recent_alerts.window):
+            self.recent_alerts.add(alert, alert.at)
         log.info("restored %d conversations", len(self.engine.conversations))
 
     # -- the parts' entry points -----------------------------------------------------
@@ -131,13 +140,18 @@ class Runtime:
 
     def snapshot(self, agent_id: str | None) -> dict[str, Any]:
         """The first frame of a channel: its open conversations, whole (see core.views)."""
+        now = self.clock()
         conversations = [
             c
             for c in self.engine.open_conversations()
             if agent_id is None or c.agent_id == agent_id
         ]
         return snapshot_frame(
-            conversations, self.clock(), warn_s=self.engine.config.warn_s, latest=self.latest
+            conversations,
+            now,
+            warn_s=self.engine.config.warn_s,
+            latest=self.latest,
+            alerts=self.recent_alerts.frames(agent_id, now),
         )
 
     def reload_rules(self) -> bool:

@@ -34,7 +34,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def open_database(url: str = DEFAULT_DB_URL) -> AsyncEngine:
-    """An async engine for ``url``; ``sqlite+aiosqlite://`` alone is a private in-memory DB."""
+    """An async engine for ``url``; ``sqlite+aiosqlite://`` alone is a private in-memory DB.
+
+    ``hide_parameters``: a failed statement's message never carries its values, which are
+    customer text, phone numbers and addresses."""
     if url.startswith("sqlite"):
         in_memory = url.rstrip("/").endswith(":memory:") or url in (
             "sqlite+aiosqlite://",
@@ -43,11 +46,13 @@ def open_database(url: str = DEFAULT_DB_URL) -> AsyncEngine:
         kwargs: dict[str, Any] = {}
         if in_memory:
             kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
-        database = create_async_engine(url, **kwargs)
+        database = create_async_engine(url, hide_parameters=True, **kwargs)
         if not in_memory:
             event.listen(database.sync_engine, "connect", _sqlite_pragmas)
         return database
-    return create_async_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=5, max_overflow=5, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def _alembic_config(connection: Connection) -> Config:

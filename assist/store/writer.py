@@ -38,6 +38,8 @@ from assist.store.tables import (
 
 __all__ = ["Batch", "write_batch"]
 
+_LISTS = ("events", "waits", "alerts", "findings", "suggestions")
+
 
 class Batch:
     """Rows gathered from outputs, ready to write; the latest snapshot per conversation wins."""
@@ -62,6 +64,38 @@ class Batch:
             + len(self.findings)
             + len(self.suggestions)
         )
+
+    def rows(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every row as ``(table attribute, row)``, in write order."""
+        rows = [("events", row) for row in self.events]
+        rows.extend(("conversations", row) for row in self.conversations.values())
+        for name in _LISTS[1:]:
+            rows.extend((name, row) for row in getattr(self, name))
+        return rows
+
+    @classmethod
+    def of_rows(cls, rows: Iterable[tuple[str, dict[str, Any]]]) -> Batch:
+        batch = cls()
+        for name, row in rows:
+            if name == "conversations":
+                batch.conversations[row["id"]] = row
+            else:
+                getattr(batch, name).append(row)
+        return batch
+
+    def halves(self) -> tuple[Batch, Batch]:
+        """Two batches sharing this one's rows, to find the row a transaction refuses."""
+        rows = self.rows()
+        middle = len(rows) // 2
+        return Batch.of_rows(rows[:middle]), Batch.of_rows(rows[middle:])
+
+    def describe(self) -> str:
+        """Which rows these are, by table and natural key (ids, never text)."""
+        names = []
+        for name, row in self.rows()[:5]:
+            key = row.get("id") or row.get("key") or row.get("message_id")
+            names.append(f"{name} {ascii(key)[:120]}")
+        return ", ".join(names) + (" ..." if len(self) > 5 else "")
 
     def add(self, outputs: Iterable[Output], received_at: datetime | None = None) -> None:
         for output in outputs:

@@ -13,7 +13,7 @@ from assist.core.timeutil import parse_ts
 from assist.settings import Settings
 from tests.browser.test_pages import browser  # noqa: F401  (the Chromium fixture)
 from tests.qa.test_qa_api import post_log
-from tests.service.server import run_server
+from tests.service.server import JSON, run_server
 from tests.service.test_live_matches_replay import LOG, ManualClock
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +28,7 @@ async def test_the_qa_page_shows_sorts_drills_down_and_downloads_csv(
     settings = Settings(db_url=f"sqlite+aiosqlite:///{tmp_path / 'qa.db'}", reload_interval_s=0)
     clock = ManualClock(parse_ts(json.loads(lines[0])["ts"]))
     async with run_server(settings, clock) as server:
-        async with httpx.AsyncClient(base_url=server.base) as http:
+        async with httpx.AsyncClient(base_url=server.base, headers=JSON) as http:
             await post_log(http, clock, lines)
             expected = (await http.get("/api/qa/scores", params={"month": "2026-11"})).json()
 

@@ -15,7 +15,7 @@ from assist.assembly import build_engine, load_qa, load_sla
 from assist.core.timeutil import parse_ts
 from assist.replay import QaRequest, replay_lines
 from assist.settings import REPO_ROOT, Settings
-from tests.service.server import receive_until, run_server
+from tests.service.server import JSON, receive_until, run_server
 from tests.service.test_live import event
 from tests.service.test_live_matches_replay import LOG, ManualClock
 
@@ -50,7 +50,7 @@ async def test_the_api_and_replay_give_the_same_qa_scores_and_kpi(tmp_path: Path
 
     clock = ManualClock(parse_ts(json.loads(lines[0])["ts"]))
     async with run_server(settings, clock) as server:
-        async with httpx.AsyncClient(base_url=server.base) as http:
+        async with httpx.AsyncClient(base_url=server.base, headers=JSON) as http:
             await post_log(http, clock, lines)
             scores = (await http.get("/api/qa/scores", params={"month": "2026-11"})).json()
             assert scores == replayed.qa
@@ -121,7 +121,7 @@ async def test_an_unpaid_order_reminds_the_agent_panel_and_the_supervisors(tmp_p
         run_server(settings) as server,
         connect(server.ws + "/ws/agent/a-1") as panel,
         connect(server.ws + "/ws/supervisor") as board,
-        httpx.AsyncClient(base_url=server.base) as http,
+        httpx.AsyncClient(base_url=server.base, headers=JSON) as http,
     ):
         await http.post("/api/events", content=event("o1", "order_placed", order_id="T-1"))
         reminder = await receive_until(panel, lambda f: f.get("kind") == "unpaid_order")
@@ -151,7 +151,7 @@ async def test_a_shift_end_sends_the_handover_to_the_agent_and_the_next_shift(
         run_server(settings, clock) as server,
         connect(server.ws + "/ws/agent/a-1") as leaving,
         connect(server.ws + "/ws/agent/a-2") as arriving,
-        httpx.AsyncClient(base_url=server.base) as http,
+        httpx.AsyncClient(base_url=server.base, headers=JSON) as http,
     ):
         await http.post(
             "/api/events",

@@ -17,6 +17,9 @@ from assist.service.app import create_app
 from assist.service.runtime import utc_now
 from assist.settings import Settings
 
+# HTTP ingest takes JSON only; every test that posts events sends this.
+JSON = {"Content-Type": "application/json"}
+
 
 @dataclass
 class RunningServer:

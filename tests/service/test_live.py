@@ -16,6 +16,7 @@ from websockets.asyncio.client import connect
 from assist.core.timeutil import parse_ts
 from assist.settings import Settings
 from tests.service.server import (
+    JSON,
     FakeClock,
     advance_clock,
     receive_json,
@@ -198,7 +199,7 @@ async def test_bad_frames_get_typed_errors_and_the_socket_keeps_working(tmp_path
 async def test_http_ingest_answers_after_storing_and_422s_bad_events(tmp_path: Path) -> None:
     async with (
         run_server(fast_settings(tmp_path, greeting_s=30)) as server,
-        httpx.AsyncClient(base_url=server.base) as http,
+        httpx.AsyncClient(base_url=server.base, headers=JSON) as http,
     ):
         single = await http.post(
             "/api/events", content=event("h-1", "customer_message", text="有L码吗")
@@ -238,7 +239,7 @@ async def test_stats_are_served_as_json_and_excel_friendly_csv(tmp_path: Path) -
             + event("s-3", "order_paid", ts="2026-11-23T20:01:00+08:00", amount=99.5)
             + "]"
         )
-        assert (await http.post("/api/events", content=body)).status_code == 200
+        assert (await http.post("/api/events", content=body, headers=JSON)).status_code == 200
         stats = (await http.get("/api/agents/stats")).json()
         (agent,) = stats["agents"]
         assert agent["agent_id"] == "a-1" and agent["first_response_avg_s"] == 4.0

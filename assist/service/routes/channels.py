@@ -8,6 +8,8 @@ import asyncio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from assist.core.errors import ErrorCode, error_frame
+from assist.security.roles import NeedKind
+from assist.service.auth import require
 from assist.service.deps import MetricsDep, RuntimeDep
 from assist.service.hub import FRAME_TYPES, SUPERVISOR_DEFAULT, encode_frame
 from assist.service.metrics import Metrics
@@ -69,13 +71,13 @@ async def _serve_channel(
             task.cancel()
 
 
-@router.websocket("/ws/agent/{agent_id}")
+@router.websocket("/ws/agent/{agent_id}", dependencies=[require(NeedKind.AGENT)])
 async def ws_agent(
     websocket: WebSocket, agent_id: str, runtime: RuntimeDep, metrics: MetricsDep
 ) -> None:
     await _serve_channel(websocket, runtime, metrics, agent_id)
 
 
-@router.websocket("/ws/supervisor")
+@router.websocket("/ws/supervisor", dependencies=[require(NeedKind.SUPERVISOR)])
 async def ws_supervisor(websocket: WebSocket, runtime: RuntimeDep, metrics: MetricsDep) -> None:
     await _serve_channel(websocket, runtime, metrics, None)

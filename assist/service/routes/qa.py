@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -22,8 +22,11 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from assist.assembly import load_kpi, load_qa, load_sla
 from assist.core.errors import NotFound, QueryError
 from assist.core.qa.scoring import month_bounds
-from assist.core.timeutil import format_ts, parse_ts
+from assist.core.timeutil import format_ts
+from assist.security.roles import NeedKind
+from assist.service.auth import require
 from assist.service.deps import DatabaseDep, RuntimeDep, SettingsDep
+from assist.service.query import query_time
 from assist.service.routes.pages import STATIC
 from assist.settings import Settings
 from assist.store.qa import conversation_qa, handover_for, kpi_report, month_scores, range_scores
@@ -59,21 +62,9 @@ SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
 
 def _time(value: str | None, name: str, timezone: str) -> datetime | None:
     """An instant, or a local date ``YYYY-MM-DD`` of the shop: ``from`` its first moment,
-    ``to`` the end of that day (so a page's date range includes its last day)."""
-    if value is None or value == "":
-        return None
-    if len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            raise QueryError(f"{name}: {value!r} is not a date YYYY-MM-DD") from None
-        if name == "to":
-            day += timedelta(days=1)
-        return datetime.combine(day, time(0, 0), ZoneInfo(timezone)).astimezone(UTC)
-    try:
-        return parse_ts(value)
-    except ValueError as exc:
-        raise QueryError(f"{name}: {exc}") from None
+    ``to`` the end of that day (so a page's date range includes its last day); forgiving
+    as every range parameter is (:mod:`assist.service.query`)."""
+    return query_time(value, name, ZoneInfo(timezone))
 
 
 def _range(period: Period, timezone: str) -> tuple[datetime | None, datetime | None]:
@@ -85,7 +76,10 @@ def _range(period: Period, timezone: str) -> tuple[datetime | None, datetime | N
             return month_bounds(period.month, timezone)
         except ValueError as exc:
             raise QueryError(f"month: {exc}") from None
-    return _time(period.start, "from", timezone), _time(period.end, "to", timezone)
+    begin, finish = _time(period.start, "from", timezone), _time(period.end, "to", timezone)
+    if begin is not None and finish is not None and begin > finish:
+        raise QueryError(f"from ({format_ts(begin)}) is after to ({format_ts(finish)})")
+    return begin, finish
 
 
 def _timezone(settings: Settings) -> str:
@@ -136,7 +130,7 @@ async def _scores(settings: Settings, database: DatabaseDep, period: Period) -> 
     }
 
 
-@router.get("/api/qa/conversations/{conversation_id}")
+@router.get("/api/qa/conversations/{conversation_id}", dependencies=[require(NeedKind.QA)])
 async def qa_conversation(
     settings: SettingsDep, database: DatabaseDep, conversation_id: str
 ) -> Response:
@@ -147,13 +141,13 @@ async def qa_conversation(
     return JSONResponse(body)
 
 
-@router.get("/api/qa/scores")
+@router.get("/api/qa/scores", dependencies=[require(NeedKind.QA)])
 async def qa_scores(settings: SettingsDep, database: DatabaseDep, period: PeriodDep) -> Response:
     """Per agent: sampled days, failures, month points, band and complaints."""
     return JSONResponse(await _scores(settings, database, period))
 
 
-@router.get("/api/qa/scores.csv")
+@router.get("/api/qa/scores.csv", dependencies=[require(NeedKind.QA)])
 async def qa_scores_csv(
     settings: SettingsDep, database: DatabaseDep, period: PeriodDep
 ) -> Response:
@@ -187,13 +181,13 @@ async def _kpi(settings: Settings, database: DatabaseDep, period: Period) -> dic
     }
 
 
-@router.get("/api/kpi")
+@router.get("/api/kpi", dependencies=[require(NeedKind.QA)])
 async def kpi(settings: SettingsDep, database: DatabaseDep, period: PeriodDep) -> Response:
     """The composite KPI (seed 002 ch.4, ``rules/kpi.yaml``) per agent, with breakdown."""
     return JSONResponse(await _kpi(settings, database, period))
 
 
-@router.get("/api/kpi.csv")
+@router.get("/api/kpi.csv", dependencies=[require(NeedKind.QA)])
 async def kpi_csv(settings: SettingsDep, database: DatabaseDep, period: PeriodDep) -> Response:
     """The KPI as CSV (Chinese column names, UTF-8 with BOM): value and points per indicator."""
     agents = (await _kpi(settings, database, period))["agents"]
@@ -210,15 +204,18 @@ async def kpi_csv(settings: SettingsDep, database: DatabaseDep, period: PeriodDe
     return _csv(rows, header, "kpi.csv")
 
 
-@router.get("/api/handover")
+@router.get("/api/handover", dependencies=[require(NeedKind.AGENT)])
 async def handover(
     runtime: RuntimeDep, database: DatabaseDep, agent_id: Annotated[str, Query(min_length=1)]
 ) -> Response:
-    """What ``agent_id`` hands over now: open chats, unanswered questions, unpaid orders."""
+    """What ``agent_id`` hands over now: open chats, unanswered questions, unpaid orders.
+
+    For that agent's own token, or a supervisor's.
+    """
     return JSONResponse(await handover_for(database, agent_id, runtime.clock()))
 
 
-@router.get("/qa", include_in_schema=False)
+@router.get("/qa", include_in_schema=False, dependencies=[require(NeedKind.QA)])
 async def qa_page() -> FileResponse:
     """The QA page (质检与绩效): month table, drill-down, CSV."""
     return FileResponse(STATIC / "qa.html")
