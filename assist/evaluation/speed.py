@@ -1,16 +1,16 @@
 """``assist eval --speed``: what a suggestion costs, as a multiple of one jieba segmentation.
 
-The yardstick is ``jieba.lcut`` over the same messages, timed in the same process and in
-alternating rounds, so a busy machine slows both sides alike and the ratio stays
-meaningful where absolute microseconds do not. Each round times every message once on
-each side; like ``timeit``, each side's fastest round is its cost (slower rounds measure
-the other programs on the machine), and the ratio is of those.
+The yardstick is ``jieba.lcut`` of the same message, timed in the same process right
+before it: the two calls alternate message by message, so whatever else the machine is
+doing slows both sides alike and the ratio stays meaningful where absolute microseconds
+do not. Each round goes through every message once; the figure is the median round.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -23,16 +23,9 @@ __all__ = ["Speed", "measure", "report"]
 class Speed:
     messages: int
     rounds: int
-    jieba_us: float  # fastest round, per message
+    jieba_us: float  # median round, per message
     suggest_us: float
-    ratio: float  # suggest / jieba, fastest rounds
-
-
-def _time(function: Callable[[str], object], texts: Sequence[str]) -> float:
-    started = time.perf_counter()
-    for text in texts:
-        function(text)
-    return time.perf_counter() - started
+    ratio: float  # median over rounds of suggest / jieba
 
 
 def measure(suggester: Suggester, texts: Sequence[str], rounds: int = 7) -> Speed:
@@ -43,17 +36,26 @@ def measure(suggester: Suggester, texts: Sequence[str], rounds: int = 7) -> Spee
     jieba.lcut("预热一下词典")  # load the dictionary outside the timed rounds
     for text in texts:  # and warm both sides once
         suggester.suggest(text)
-    jieba_times, suggest_times = [], []
+    clock = time.perf_counter
+    segment_rounds, suggest_rounds = [], []
     for _ in range(rounds):
-        jieba_times.append(_time(jieba.lcut, texts))
-        suggest_times.append(_time(suggester.suggest, texts))
+        segment = suggest = 0.0
+        for text in texts:
+            started = clock()
+            jieba.lcut(text)
+            middle = clock()
+            suggester.suggest(text)
+            segment += middle - started
+            suggest += clock() - middle
+        segment_rounds.append(segment)
+        suggest_rounds.append(suggest)
     per = 1e6 / len(texts)
     return Speed(
         messages=len(texts),
         rounds=rounds,
-        jieba_us=min(jieba_times) * per,
-        suggest_us=min(suggest_times) * per,
-        ratio=min(suggest_times) / min(jieba_times),
+        jieba_us=statistics.median(segment_rounds) * per,
+        suggest_us=statistics.median(suggest_rounds) * per,
+        ratio=statistics.median(s / j for s, j in zip(suggest_rounds, segment_rounds, strict=True)),
     )
 
 

@@ -11,10 +11,11 @@ from assist.settings import load_settings
 TEXTS = ["在吗", "这条裤子有L码吗", "170 130斤穿什么码", "快递到哪了", "好的谢谢"]
 
 
-def test_speed_is_a_ratio_of_the_fastest_rounds_of_both_sides() -> None:
-    speed = measure(load_suggester(load_settings()), TEXTS, rounds=3)
-    assert speed.messages == len(TEXTS) and speed.rounds == 3
+def test_speed_times_both_sides_on_the_same_messages() -> None:
+    speed = measure(load_suggester(load_settings()), TEXTS, rounds=1)
+    assert speed.messages == len(TEXTS) and speed.rounds == 1
     assert speed.jieba_us > 0 and speed.suggest_us > 0
+    # One round: the ratio is that round's, the same as the per-message times'.
     assert abs(speed.ratio - speed.suggest_us / speed.jieba_us) < 1e-9
 
 

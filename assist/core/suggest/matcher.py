@@ -275,8 +275,10 @@ class Matcher:
             # Weak intents step back for any substantive request.
             for name in self._weak:
                 real[name] *= 0.5
-        best = max(real, key=lambda n: real[n])
+        best = max(real, key=real.__getitem__)
         top = real[best]
+        if top < self.threshold:  # nothing is sure enough (what follows cannot change it)
+            return UNKNOWN, max(oos, 1.0 - top)
         # Of two requests, the first one written is the one to answer.
         close = [n for n in real if real[n] >= self.threshold and real[n] >= top - _CLOSE]
         if len(close) > 1:
