@@ -74,7 +74,7 @@ def fingerprint(phrasebook: Path, files: Sequence[Path] = TRAINING_FILES) -> str
 
 def featurize(matcher: Matcher, text: str) -> dict[str, float]:
     normal = normalize(text)
-    grams = frozenset(ngram_features(normal))
+    grams = ngram_features(normal)
     scale = gram_scale(len(grams))
     features = dict.fromkeys(grams, scale)
     features.update(matcher.features(matcher.evidence(normal, grams)))

@@ -173,7 +173,7 @@ class _Index:
         self._always = tuple(always)
 
     def live(self, grams: frozenset[str]) -> dict[str, list[_Pattern]]:
-        ids = set(self._always)
+        ids = set(self._always) if self._always else set()
         for hit in filter(None, map(self._index.get, grams)):
             ids.update(hit)
         live: dict[str, list[_Pattern]] = {}
@@ -220,7 +220,7 @@ class Matcher:
         """The rules' reading of a normalised message (see the module docstring);
         ``grams`` are its distinct :func:`ngram_features` when the caller has them."""
         if grams is None:
-            grams = frozenset(ngram_features(normal))
+            grams = ngram_features(normal)
         live = self._index.live(grams)
         asks = self._question.search(normal) is not None
         # Only owners with a pattern that can match are scored; the rest stay at 0.
@@ -342,7 +342,7 @@ class Matcher:
 
     def match_normal(self, normal: str) -> Match:
         """:meth:`match` for text already passed through :func:`normalize`."""
-        grams = frozenset(ngram_features(normal))  # one pass: the rules' filter, the model
+        grams = ngram_features(normal)  # one pass feeds the rules' filter and the model
         evidence = self.evidence(normal, grams)
         if self.model is None:
             intent, confidence = evidence.pick, evidence.confidence
@@ -350,7 +350,7 @@ class Matcher:
         else:
             probs = self.model.probabilities(grams, self.features(evidence))
             scores = dict(zip(self.model.classes, probs, strict=True))
-            intent = max(INTENT_IDS, key=lambda n: scores[n])
+            intent = max(INTENT_IDS, key=scores.__getitem__)
             confidence = scores[intent]
             if confidence < self.abstain or scores[UNKNOWN] > confidence:
                 intent, confidence = UNKNOWN, 1.0 - confidence
@@ -384,7 +384,7 @@ class Matcher:
         return asked
 
     def bargain_type(self, normal: str) -> str:
-        live = self._index.live(frozenset(ngram_features(normal)))
+        live = self._index.live(ngram_features(normal))
         hits = []
         for name in self._subtypes:
             patterns = live.get(_SUBTYPE + name)

@@ -31,8 +31,8 @@ _BREAKS = re.compile(r"[\W_]+")
 FEATURE_VERSION = 11
 
 
-def ngram_features(normal: str) -> list[str]:
-    """Character 1- and 2-grams of a normalised message, with edge markers.
+def ngram_features(normal: str) -> frozenset[str]:
+    """The distinct character 1- and 2-grams of a normalised message, with edge markers.
 
     Digits are folded to one symbol (a 7 and a 3 mean the same to an intent) and runs of
     punctuation or space to one boundary, so "在吗？？" and "在吗 ?" share their grams.
@@ -40,7 +40,9 @@ def ngram_features(normal: str) -> list[str]:
     """
     folded = _BREAKS.sub("|", _DIGITS.sub("9", normal)).strip("|")
     padded = "^" + folded + "$"
-    return [*folded, *map(operator.add, padded, padded[1:])]
+    grams = set(folded)
+    grams.update(map(operator.add, padded, padded[1:]))
+    return frozenset(grams)
 
 
 def gram_scale(count: int) -> float:
