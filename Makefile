@@ -44,8 +44,7 @@ model: $(STAMP)
 	$(PY) -m assist.evaluation.train
 
 bench: $(STAMP)
-	$(VENV)/bin/assist bench --spawn --conversations 2000 --rate 6000 --duration 10 --drain 5
-	$(VENV)/bin/assist bench --spawn --conversations 10000 --rate 2000 --duration 5 --drain 20
+	$(VENV)/bin/assist bench
 
 # The fuzz suite at length: 200,000 generated frames through the parser and the core,
 # 200 schemathesis cases per operation and mode, 5,000 frames down a live ingest socket.

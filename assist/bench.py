@@ -1,16 +1,25 @@
-"""Load generator: drives a running server over websockets and measures it.
+"""Load generator: drives ingest websockets and measures assist against a bare reference.
 
-It opens a supervisor socket and a few ingest sockets, plays ``conversations`` scripted
-chats at ``rate`` events/s for ``duration`` seconds (frames of ``batch`` events, no
-``ts`` so the server stamps receive time), and measures:
+Absolute throughput moves 2–3× between machines (and with whatever else runs on them),
+so the figures that matter are ratios taken in one run with one client: assist's
+acknowledged events/s as a share of :mod:`assist.bench_reference`'s (the same FastAPI +
+uvicorn websocket stack doing only parse, keep and ack).
 
-- events/s acknowledged — an ack is sent only after the event is committed, so this is
-  the rate of events accepted *and* persisted;
-- ack latency per frame (send → ack), p50/p99;
-- alert lateness: when a breach alert arrives minus the deadline it names, p50/p99/max;
-- the server's resident memory, from its ``/metrics``.
+Two loads:
 
-One conversation in ``unanswered_every`` never gets an agent reply, so it breaches.
+- **saturated**: ``connections`` websockets, each keeping ``in_flight`` frames of
+  ``batch`` events outstanding (closed loop: a frame goes out when one is acknowledged),
+  for ``seconds``. Measures acked events/s and ack latency (send → ack).
+- **open conversations**: one synchronous client (a frame, wait for its ack, repeat)
+  cycling through ``open_conversations`` conversations, so that many timers are running.
+
+During each load against assist a supervisor — a process of its own, so that the load
+generator's CPU use does not show up as lateness — opens a ``/ws/supervisor`` and, on a
+websocket of its own, starts a *sentinel* conversation every ``1/sentinel_rate`` s that
+nobody answers. Each sentinel's greeting deadline passes while ingest is saturated; the
+alert's lateness is when the supervisor received it minus the ``at`` (the deadline) it
+names. The load's own conversations are greeted by the agent first and answered well
+within the reply deadline, so the sentinels' alerts are the ones measured.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ import asyncio
 import json
 import multiprocessing
 import time
-import urllib.request
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -30,207 +39,242 @@ from websockets.exceptions import ConnectionClosed
 from assist.core.timeutil import parse_ts
 from assist.store.stats import percentile
 
-__all__ = ["BenchConfig", "BenchResult", "run_bench"]
+__all__ = [
+    "AlertWatch",
+    "LoadConfig",
+    "LoadResult",
+    "Script",
+    "run_load",
+    "watch_alerts",
+]
 
 _CUSTOMER_TEXTS = ("在吗", "这款有L码吗", "我170cm 130斤穿什么码", "几天能到", "能便宜点吗")
 _AGENT_TEXTS = ("您好，欢迎光临", "有的亲，L码有货", "建议您选L码哦", "默认申通，3-7天到")
+_TIMER_ALERTS = ("greeting_breach", "reply_breach", "escalation")
+
+
+def _pct(values: list[float], fraction: float) -> float | None:
+    return round(percentile(values, fraction), 2) if values else None
 
 
 @dataclass(frozen=True)
-class BenchConfig:
-    url: str
-    conversations: int = 1000
-    rate: float = 2000.0
-    duration: float = 10.0
-    batch: int = 100
+class LoadConfig:
+    """One load: how many sockets, how much outstanding per socket, how long."""
+
+    ws_base: str
+    seconds: float
     connections: int = 4
-    drain: float = 20.0
-    unanswered_every: int = 5
+    in_flight: int = 4
+    batch: int = 100
+    conversations: int = 2000
 
 
 @dataclass
-class BenchResult:
-    sent: int = 0
+class LoadResult:
     acked: int = 0
     errors: int = 0
     elapsed_s: float = 0.0
     ack_latencies_ms: list[float] = field(default_factory=list)
-    alert_lateness_ms: list[float] = field(default_factory=list)
-    alerts_by_kind: dict[str, int] = field(default_factory=dict)
-    server_rss_mb: float | None = None
-    listener_dropped: bool = False
+    closed: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.acked / self.elapsed_s if self.elapsed_s else 0.0
 
     def summary(self) -> dict[str, Any]:
-        def pct(values: list[float], fraction: float) -> float | None:
-            return round(percentile(values, fraction), 2) if values else None
-
         return {
-            "events_sent": self.sent,
+            "acked_events_per_s": round(self.rate, 1),
             "events_acked": self.acked,
             "errors": self.errors,
-            "elapsed_s": round(self.elapsed_s, 2),
-            "acked_events_per_s": round(self.acked / self.elapsed_s, 1) if self.elapsed_s else 0,
             "ack_latency_ms": {
-                "p50": pct(self.ack_latencies_ms, 0.5),
-                "p99": pct(self.ack_latencies_ms, 0.99),
+                "p50": _pct(self.ack_latencies_ms, 0.5),
+                "p99": _pct(self.ack_latencies_ms, 0.99),
             },
-            "alert_lateness_ms": {
-                "count": len(self.alert_lateness_ms),
-                "p50": pct(self.alert_lateness_ms, 0.5),
-                "p99": pct(self.alert_lateness_ms, 0.99),
-                "max": round(max(self.alert_lateness_ms), 2) if self.alert_lateness_ms else None,
-            },
-            "alerts_by_kind": self.alerts_by_kind,
-            "alert_listener_dropped_as_slow": self.listener_dropped,
-            "server_rss_mb": self.server_rss_mb,
+            "connections_closed_by_server": self.closed,
         }
 
 
-class _Script:
-    """Event ``n`` of conversation ``c``: customer and agent alternate, some never answer."""
+class Script:
+    """Conversation ``c``'s next event: the agent greets first, then customer and agent
+    alternate — so the load's own reply waits run, and are met, but never breach."""
 
-    def __init__(self, config: BenchConfig, run_id: str) -> None:
-        self.config = config
+    def __init__(self, conversations: int, run_id: str) -> None:
+        self.conversations = conversations
         self.run_id = run_id
-        self.steps = [0] * config.conversations
+        self.steps = [0] * conversations
         self.cursor = 0
         self.count = 0
+        self._customer = [json.dumps(t, ensure_ascii=False) for t in _CUSTOMER_TEXTS]
+        self._agent = [json.dumps(t, ensure_ascii=False) for t in _AGENT_TEXTS]
 
-    def next_event(self) -> dict[str, Any]:
+    def event(self) -> str:
+        """The next event as JSON text (templated: the client must not be the bottleneck)."""
         c = self.cursor
-        self.cursor = (self.cursor + 1) % self.config.conversations
+        self.cursor = (c + 1) % self.conversations
         step = self.steps[c]
-        self.steps[c] += 1
+        self.steps[c] = step + 1
         self.count += 1
-        unanswered = c % self.config.unanswered_every == 0
-        agent_turn = step % 2 == 1 and not unanswered
-        event: dict[str, Any] = {
-            "id": f"{self.run_id}-{self.count}",
-            "type": "agent_message" if agent_turn else "customer_message",
-            "conversation_id": f"{self.run_id}-c{c}",
-            "customer_id": f"u{c}",
-            "agent_id": f"a{c % 50}",
-        }
-        texts = _AGENT_TEXTS if agent_turn else _CUSTOMER_TEXTS
-        event["text"] = texts[step % len(texts)]
-        return event
+        if step % 2 == 0:
+            kind, text = "agent_message", self._agent[(step // 2) % len(self._agent)]
+        else:
+            kind, text = "customer_message", self._customer[(step // 2) % len(self._customer)]
+        return (
+            f'{{"id":"{self.run_id}-{self.count}","type":"{kind}",'
+            f'"conversation_id":"{self.run_id}-c{c}","customer_id":"u{c}",'
+            f'"agent_id":"a{c % 50}","text":{text}}}'
+        )
+
+    def frame(self, size: int) -> str:
+        return "[" + ",".join(self.event() for _ in range(size)) + "]"
 
 
-async def _ingest(
-    socket: ClientConnection, frames: int, per_frame_s: float, script: _Script, result: BenchResult
+async def _drive(
+    socket: ClientConnection, script: Script, config: LoadConfig, end: float, out: LoadResult
 ) -> None:
-    sent_at: asyncio.Queue[float] = asyncio.Queue()
-
-    async def read_acks() -> None:
-        for _ in range(frames):
-            replies = json.loads(await socket.recv())
-            started = await sent_at.get()
-            result.ack_latencies_ms.append((time.perf_counter() - started) * 1000)
-            for reply in replies:
-                if "ack" in reply:
-                    result.acked += 1
-                else:
-                    result.errors += 1
-
-    reader = asyncio.create_task(read_acks())
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    for index in range(frames):
-        delay = start + index * per_frame_s - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        batch = [script.next_event() for _ in range(script.config.batch)]
-        await sent_at.put(time.perf_counter())
-        await socket.send(json.dumps(batch, ensure_ascii=False))
-        result.sent += len(batch)
-    await reader
-
-
-async def _watch_alerts(ws_base: str, run_id: str, seconds: float, ready: Any) -> dict[str, Any]:
-    """Listen as a supervisor would, in a process of its own so that the load this
-    generator puts on its own CPU does not show up as alert lateness."""
-    lateness: list[float] = []
-    by_kind: dict[str, int] = {}
-    dropped = False
-    async with connect(ws_base + "/ws/supervisor?frames=alert", max_size=None) as socket:
-        await socket.recv()  # the snapshot
-        ready.set()
-        loop = asyncio.get_running_loop()
-        end = loop.time() + seconds
-        while (remaining := end - loop.time()) > 0:
-            try:
-                message = await asyncio.wait_for(socket.recv(), remaining)
-            except TimeoutError:
-                break
-            except ConnectionClosed:
-                dropped = True
-                break
-            received = datetime.now(UTC)
-            frame = json.loads(message)
-            if frame.get("type") != "alert" or not frame["conversation_id"].startswith(run_id):
-                continue
-            kind = frame["kind"]
-            by_kind[kind] = by_kind.get(kind, 0) + 1
-            if kind in ("greeting_breach", "reply_breach", "escalation"):
-                lateness.append((received - parse_ts(frame["at"])).total_seconds() * 1000)
-    return {"lateness": lateness, "by_kind": by_kind, "dropped": dropped}
-
-
-def _watch_process(ws_base: str, run_id: str, seconds: float, ready: Any, results: Any) -> None:
-    results.put(asyncio.run(_watch_alerts(ws_base, run_id, seconds, ready)))
-
-
-def _server_rss_mb(http_base: str) -> float | None:
+    """Keep ``in_flight`` frames outstanding on one socket until ``end``, then drain."""
+    sent_at: deque[float] = deque()
     try:
-        with urllib.request.urlopen(http_base + "/metrics", timeout=5) as response:
-            text = response.read().decode()
-    except OSError:
-        return None
-    for line in text.splitlines():
-        if line.startswith("process_resident_memory_bytes "):
-            return round(float(line.split()[1]) / 2**20, 1)
-    return None
+        for _ in range(config.in_flight):
+            sent_at.append(time.perf_counter())
+            await socket.send(script.frame(config.batch))
+        while sent_at:
+            reply = await socket.recv()
+            now = time.perf_counter()
+            out.ack_latencies_ms.append((now - sent_at.popleft()) * 1000)
+            text = reply if isinstance(reply, str) else reply.decode()
+            out.acked += text.count('"ack"')
+            out.errors += text.count('"error"')
+            if now < end:
+                sent_at.append(time.perf_counter())
+                await socket.send(script.frame(config.batch))
+    except ConnectionClosed as exc:
+        out.closed.append(f"{exc.rcvd.code if exc.rcvd else 'none'} {exc}")
 
 
-async def run_bench(config: BenchConfig) -> BenchResult:
-    base = config.url.rstrip("/")
-    ws_base = base.replace("http://", "ws://").replace("https://", "wss://")
-    run_id = f"b{int(time.time() * 1000) % 10**9}"
-    script = _Script(config, run_id)
-    result = BenchResult()
-    total_frames = max(1, int(config.rate * config.duration / config.batch))
-    per_connection = [total_frames // config.connections] * config.connections
-    per_connection[0] += total_frames - sum(per_connection)
-    per_frame_s = config.batch * config.connections / config.rate
-
-    context = multiprocessing.get_context("spawn")
-    ready, results = context.Event(), context.Queue()
-    listen_s = config.duration + config.drain + 5
-    watcher = context.Process(
-        target=_watch_process, args=(ws_base, run_id, listen_s, ready, results), daemon=True
-    )
-    watcher.start()
-    if not await asyncio.to_thread(ready.wait, 30):
-        watcher.kill()
-        raise RuntimeError("the supervisor listener could not connect")
+async def run_load(config: LoadConfig, run_id: str) -> LoadResult:
+    """Drive ``config`` against ``ws_base``/ws/ingest; events/s counts acknowledged events."""
+    script = Script(config.conversations, run_id)
+    result = LoadResult()
     sockets = [
-        await connect(ws_base + "/ws/ingest", max_size=None) for _ in range(config.connections)
+        await connect(config.ws_base + "/ws/ingest", max_size=None)
+        for _ in range(config.connections)
     ]
     started = time.perf_counter()
-    await asyncio.gather(
-        *(
-            _ingest(socket, frames, per_frame_s, script, result)
-            for socket, frames in zip(sockets, per_connection, strict=True)
-            if frames
-        )
-    )
+    end = started + config.seconds
+    await asyncio.gather(*(_drive(s, script, config, end, result) for s in sockets))
     result.elapsed_s = time.perf_counter() - started
     for socket in sockets:
         await socket.close()
-    watched = await asyncio.to_thread(results.get, True, listen_s + 30)
-    await asyncio.to_thread(watcher.join, 10)
-    result.alert_lateness_ms = watched["lateness"]
-    result.alerts_by_kind = watched["by_kind"]
-    result.listener_dropped = watched["dropped"]
-    result.server_rss_mb = _server_rss_mb(base)
     return result
+
+
+@dataclass(frozen=True)
+class AlertWatch:
+    """What the supervisor process does: sentinels to start, for how long to listen."""
+
+    ws_base: str
+    run_id: str
+    sentinel_seconds: float
+    listen_seconds: float
+    sentinel_rate: float = 50.0
+
+
+async def watch_alerts(watch: AlertWatch, ready: Any, go: Any) -> dict[str, Any]:
+    """Start unanswered sentinel conversations and time their breach alerts."""
+    lateness: list[float] = []
+    by_kind: dict[str, int] = {}
+    dropped: str | None = None
+    prefix = f"{watch.run_id}-s"
+    async with (
+        connect(watch.ws_base + "/ws/supervisor?frames=alert", max_size=None) as board,
+        connect(watch.ws_base + "/ws/ingest", max_size=None) as ingest,
+    ):
+        await board.recv()  # the snapshot
+        ready.set()
+        await asyncio.to_thread(go.wait, 60)
+
+        async def start_sentinels() -> None:
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            count = int(watch.sentinel_seconds * watch.sentinel_rate)
+            for n in range(count):
+                delay = start + n / watch.sentinel_rate - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                event = {
+                    "id": f"{prefix}{n}",
+                    "type": "customer_message",
+                    "conversation_id": f"{prefix}{n}",
+                    "agent_id": "a-sentinel",
+                    "text": "在吗",
+                }
+                await ingest.send(json.dumps(event, ensure_ascii=False))
+
+        async def drain_acks() -> None:
+            while True:
+                await ingest.recv()
+
+        sender = asyncio.create_task(start_sentinels())
+        acks = asyncio.create_task(drain_acks())
+        loop = asyncio.get_running_loop()
+        end = loop.time() + watch.listen_seconds
+        while (remaining := end - loop.time()) > 0:
+            try:
+                message = await asyncio.wait_for(board.recv(), remaining)
+            except TimeoutError:
+                break
+            except ConnectionClosed as exc:
+                dropped = f"{exc.rcvd.code if exc.rcvd else 'none'} {exc}"
+                break
+            received = datetime.now(UTC)
+            frame = json.loads(message)
+            if frame.get("type") != "alert" or not frame["conversation_id"].startswith(prefix):
+                continue
+            kind = frame["kind"]
+            by_kind[kind] = by_kind.get(kind, 0) + 1
+            if kind in _TIMER_ALERTS:
+                lateness.append((received - parse_ts(frame["at"])).total_seconds() * 1000)
+        sender.cancel()
+        acks.cancel()
+    return {
+        "count": len(lateness),
+        "p50": _pct(lateness, 0.5),
+        "p99": _pct(lateness, 0.99),
+        "max": round(max(lateness), 2) if lateness else None,
+        "by_kind": by_kind,
+        "supervisor_dropped": dropped,
+    }
+
+
+def _watch_process(watch: AlertWatch, ready: Any, go: Any, results: Any) -> None:
+    results.put(asyncio.run(watch_alerts(watch, ready, go)))
+
+
+async def run_watched_load(
+    config: LoadConfig, run_id: str, greeting_s: float
+) -> tuple[LoadResult, dict[str, Any]]:
+    """:func:`run_load` with a supervisor process timing sentinel alerts meanwhile.
+
+    Sentinels start only while their greeting deadline still falls inside the load.
+    """
+    context = multiprocessing.get_context("spawn")
+    ready, go, results = context.Event(), context.Event(), context.Queue()
+    watch = AlertWatch(
+        config.ws_base,
+        run_id,
+        sentinel_seconds=max(0.5, config.seconds - greeting_s - 0.5),
+        listen_seconds=config.seconds + 5,
+    )
+    watcher = context.Process(target=_watch_process, args=(watch, ready, go, results))
+    watcher.start()
+    try:
+        if not await asyncio.to_thread(ready.wait, 60):
+            raise RuntimeError("the supervisor could not connect")
+        go.set()
+        result = await run_load(config, run_id)
+        alerts: dict[str, Any] = await asyncio.to_thread(results.get, True, 60)
+    finally:
+        await asyncio.to_thread(watcher.join, 10)
+        if watcher.is_alive():
+            watcher.kill()
+    return result, alerts

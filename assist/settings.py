@@ -6,6 +6,7 @@ singleton — so tests construct as many differently configured services as they
 
 from __future__ import annotations
 
+import os
 from datetime import time
 from pathlib import Path
 from typing import Literal
@@ -25,6 +26,7 @@ __all__ = [
     "TokensFile",
     "clock_time",
     "load_settings",
+    "worker_count",
 ]
 
 # The rule files shipped with the code; ``ASSIST_RULES_DIR`` / ``ASSIST_PHRASEBOOK`` override.
@@ -95,8 +97,23 @@ class Settings(BaseSettings):
     reply_s: float | None = Field(None, gt=0)
     warn_s: float | None = Field(None, ge=0)
     escalate_s: float | None = Field(None, gt=0)
-    # How many frames may wait for one slow websocket subscriber before it is dropped.
+    # How many frames may wait for one websocket subscriber. Beyond it, a subscriber whose
+    # socket has stopped taking data is dropped; one the saturated server is behind on
+    # loses its oldest non-alert frames instead (alerts are never shed).
     subscriber_queue: int = Field(1000, gt=0)
+    # Suggestion/lint worker processes; None: one per CPU core; 0: on the event loop.
+    workers: int | None = Field(None, ge=0)
+    # NLP requests waiting for a worker before ingest is made to wait (back-pressure).
+    nlp_queue: int = Field(20_000, gt=0)
+    # Frames per ingest websocket accepted but not yet acknowledged; beyond it the
+    # connection is not read (the sender is slowed, never disconnected).
+    ingest_in_flight: int = Field(8, gt=0)
+    # Events applied per turn of the event loop; due timers fire between turns.
+    ingest_slice: int = Field(10, gt=0)
+    # Long-lived objects are moved out of the garbage collector's reach this often, so
+    # its passes stay short (0: never); everything is collected once every gc_full_s.
+    gc_freeze_s: float = Field(1.0, ge=0)
+    gc_full_s: float = Field(3600.0, gt=0)
     # How often rule files are checked for changes (hot reload); 0 disables it.
     reload_interval_s: float = Field(2.0, ge=0)
     # Closed conversations idle this long leave memory (their state stays in the store).
@@ -120,6 +137,13 @@ class Settings(BaseSettings):
     rate_limit_burst: float = Field(10000.0, ge=1)
     # POST bodies beyond this are refused while streaming, before being read whole.
     max_body_bytes: int = Field(64 * 1024, gt=0)
+
+
+def worker_count(settings: Settings) -> int:
+    """How many NLP worker processes to run: ``workers``, or one per CPU core."""
+    if settings.workers is not None:
+        return settings.workers
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -22,6 +22,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
+# The suite builds hundreds of services; each would start a worker process per core.
+# Their NLP runs on the event loop instead (ASSIST_WORKERS=0, the same lanes and the same
+# deferral); tests/service/test_nlp_pool.py and the flood test start real workers.
+os.environ.setdefault("ASSIST_WORKERS", "0")
+
 
 def _pg_url() -> str:
     return os.environ.get("ASSIST_TEST_PG_URL", DEFAULT_PG_URL)

@@ -10,28 +10,25 @@ structures are the deadline heap and the set of seen event ids.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from assist.core.events import Event, EventType
-from assist.core.outputs import (
-    Alert,
-    AlertKind,
-    ConversationSnapshot,
-    EventRecord,
-    Finding,
-    LintReport,
-    Output,
-    Suggestion,
-    SuggestionResult,
+from assist.core.nlp import (
+    LintsMessages,
+    NlpKind,
+    NlpRequest,
+    SuggestsReplies,
+    request_outputs,
+    run_request,
 )
+from assist.core.outputs import Alert, ConversationSnapshot, EventRecord, Output, Suggestion
 from assist.core.qa.followup import (
     STATE_KEY,
     FollowUpConfig,
     UnpaidOrders,
-    complaint_alert,
     complaint_event_alert,
 )
 from assist.core.qa.shifts import ShiftClock, ShiftSchedule
@@ -43,30 +40,6 @@ __all__ = ["Engine", "HandleResult", "LintsMessages", "SuggestsReplies"]
 
 DEFAULT_SEEN_IDS = 1_000_000
 _NO_ORDERS = SuggestContext()
-
-
-class SuggestsReplies(Protocol):
-    """What the engine needs of a suggester (:class:`assist.core.suggest.suggester.Suggester`)."""
-
-    def suggest(
-        self,
-        text: str,
-        product_id: str | None = None,
-        *,
-        context: SuggestContext | None = None,
-    ) -> SuggestionResult: ...
-
-    def left_without_buying(self) -> SuggestionResult: ...
-
-
-class LintsMessages(Protocol):
-    """What the engine needs of a linter (:class:`assist.core.lint.linter.Linter`)."""
-
-    def lint_message(
-        self, text: str, *, first_in_conversation: bool, typing_s: float | None
-    ) -> tuple[Finding, ...]: ...
-
-    def lint_close(self, agent_texts: Sequence[str]) -> tuple[Finding, ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +60,16 @@ class Engine:
         suggester: SuggestsReplies | None = None,
         linter: LintsMessages | None = None,
         seen_ids_limit: int = DEFAULT_SEEN_IDS,
+        defer_nlp: bool = False,
         followup: FollowUpConfig | None = None,
         shifts: ShiftSchedule | None = None,
     ) -> None:
         self.config = config or SlaConfig()
         self.suggester = suggester
         self.linter = linter
+        # Deferred: an event's NLP step comes out as an NlpRequest output for a worker
+        # pool to run; inline (replay, tests): its suggestion/lint outputs come out at once.
+        self.defer_nlp = defer_nlp
         # Unpaid-order reminders and shift ends (QA, seed 002): timers beside the SLA ones.
         self.orders = UnpaidOrders(followup) if followup is not None else None
         self.shift_clock = ShiftClock(shifts) if shifts is not None else None
@@ -243,36 +220,20 @@ class Engine:
         agent_id = conversation.agent_id
         outputs.insert(0, EventRecord(event, event.agent_id or agent_id, typing_s))
 
-        if event.type is EventType.ORDER_PLACED:
+        self._note_orders(conversation.id, event)
+        request = self._nlp_request(
+            conversation, event, typing_s, first_agent_message, closing_texts
+        )
+        if request is not None and request.kind is NlpKind.SUGGEST:
             paid = self._context(conversation.id).order_paid
-            self._orders[conversation.id] = SuggestContext(order_placed=True, order_paid=paid)
-        elif event.type is EventType.ORDER_PAID:
-            self._orders[conversation.id] = SuggestContext(order_placed=True, order_paid=True)
-        elif event.type is EventType.CUSTOMER_MESSAGE:
-            self._customer_spoke.add(conversation.id)
-        if event.type is EventType.CUSTOMER_MESSAGE and self.suggester is not None:
-            result = self.suggester.suggest(
-                event.text or "", event.product_id, context=self._context(conversation.id)
-            )
-            suggestion = Suggestion(conversation.id, agent_id, event.id, result)
-            outputs.append(suggestion)
-            complaint = complaint_alert(suggestion, event.text or "", event.ts)
-            if complaint is not None:
-                outputs.append(complaint)
-        elif event.type is EventType.AGENT_MESSAGE and self.linter is not None:
-            findings = self.linter.lint_message(
-                event.text or "", first_in_conversation=first_agent_message, typing_s=typing_s
-            )
-            outputs.extend(self._lint_outputs(conversation, event, findings))
-        elif (
-            event.type is EventType.CONVERSATION_CLOSED
-            and self.linter is not None
-            and closing_texts
-        ):
-            findings = self.linter.lint_close(closing_texts)
-            if findings:
-                outputs.extend(self._lint_outputs(conversation, event, findings))
-        elif event.type is EventType.COMPLAINT:
+            request = replace(request, order_paid=paid) if paid else request
+        if request is not None:
+            if self.defer_nlp:
+                outputs.append(request)
+            else:
+                result = run_request(request, self.suggester, self.linter)
+                outputs.extend(request_outputs(request, result))
+        if event.type is EventType.COMPLAINT:
             outputs.append(complaint_event_alert(event, event.agent_id or agent_id))
         if (
             event.type is EventType.CONVERSATION_CLOSED
@@ -281,35 +242,67 @@ class Engine:
             and not self._context(conversation.id).order_placed
         ):
             # Seed 002 ch.3 §4 咨询未购买: the customer leaves without an order — offer
-            # the see-you-again reply (the agent may still send it after the close).
+            # the see-you-again reply (templates only, no matching: run here, not pooled).
             farewell = self.suggester.left_without_buying()
-            outputs.append(Suggestion(conversation.id, agent_id, event.id, farewell))
+            outputs.append(Suggestion(conversation.id, agent_id, event.id, farewell, event.ts))
         if self.orders is not None and event.type in (EventType.ORDER_PLACED, EventType.ORDER_PAID):
             self.orders.apply(event, event.agent_id or agent_id)
         outputs.append(self._snapshot(conversation, event.ts))
         return outputs
 
+    def _note_orders(self, conversation_id: str, event: Event) -> None:
+        if event.type is EventType.ORDER_PLACED:
+            paid = self._context(conversation_id).order_paid
+            self._orders[conversation_id] = SuggestContext(order_placed=True, order_paid=paid)
+        elif event.type is EventType.ORDER_PAID:
+            self._orders[conversation_id] = SuggestContext(order_placed=True, order_paid=True)
+        elif event.type is EventType.CUSTOMER_MESSAGE:
+            self._customer_spoke.add(conversation_id)
+
     def _context(self, conversation_id: str) -> SuggestContext:
         return self._orders.get(conversation_id) or _NO_ORDERS
 
-    def _lint_outputs(
-        self, conversation: Conversation, event: Event, findings: tuple[Finding, ...]
-    ) -> list[Output]:
-        agent_id = event.agent_id or conversation.agent_id
-        outputs: list[Output] = [LintReport(conversation.id, agent_id, event.id, findings)]
-        phrases = [f.phrase for f in findings if f.rule == "negative_phrase" and f.phrase]
-        if phrases:
-            outputs.append(
-                Alert(
-                    AlertKind.NEGATIVE_PHRASE,
-                    conversation.id,
-                    agent_id,
-                    event.ts,
-                    message_id=event.id,
-                    detail={"phrases": phrases, "text": event.text or ""},
-                )
+    @staticmethod
+    def _nlp_request(
+        conversation: Conversation,
+        event: Event,
+        typing_s: float | None,
+        first_agent_message: bool,
+        closing_texts: list[str],
+    ) -> NlpRequest | None:
+        """The NLP step ``event`` calls for, with the state it depends on captured now."""
+        if event.type is EventType.CUSTOMER_MESSAGE:
+            return NlpRequest(
+                NlpKind.SUGGEST,
+                conversation.id,
+                conversation.agent_id,
+                event.id,
+                event.ts,
+                text=event.text or "",
+                product_id=event.product_id,
             )
-        return outputs
+        agent_id = event.agent_id or conversation.agent_id
+        if event.type is EventType.AGENT_MESSAGE:
+            return NlpRequest(
+                NlpKind.LINT,
+                conversation.id,
+                agent_id,
+                event.id,
+                event.ts,
+                text=event.text or "",
+                first_in_conversation=first_agent_message,
+                typing_s=typing_s,
+            )
+        if event.type is EventType.CONVERSATION_CLOSED and closing_texts:
+            return NlpRequest(
+                NlpKind.CLOSE,
+                conversation.id,
+                agent_id,
+                event.id,
+                event.ts,
+                texts=tuple(closing_texts),
+            )
+        return None
 
     def _snapshot(self, conversation: Conversation, at: datetime) -> ConversationSnapshot:
         """The conversation's state; ``at`` stands in for a last activity never recorded."""

@@ -23,6 +23,8 @@ __all__ = [
     "Finding",
     "Frame",
     "LintReport",
+    "NlpKind",
+    "NlpRequest",
     "Output",
     "ShiftEnd",
     "Suggestion",
@@ -151,6 +153,8 @@ class LintReport:
     agent_id: str | None
     message_id: str
     findings: tuple[Finding, ...]
+    # The agent message's event time (what stats count it by); not part of the frame.
+    at: datetime | None = field(default=None, compare=False)
 
     def to_frame(self) -> dict[str, Any]:
         return {
@@ -186,6 +190,8 @@ class Suggestion:
     agent_id: str | None
     message_id: str
     result: SuggestionResult
+    # The customer message's event time (what stats count it by); not part of the frame.
+    at: datetime | None = field(default=None, compare=False)
 
     def to_frame(self) -> dict[str, Any]:
         frame: dict[str, Any] = {
@@ -241,6 +247,35 @@ class ConversationSnapshot:
     updated_at: datetime
 
 
+class NlpKind(StrEnum):
+    SUGGEST = "suggest"  # a customer message: which canned replies fit
+    LINT = "lint"  # an agent message: what is wrong with it
+    CLOSE = "close"  # a closed conversation: did the agent say goodbye
+
+
+@dataclass(frozen=True, slots=True)
+class NlpRequest:
+    """Everything one event's NLP step needs, captured when the engine applied it.
+
+    ``at`` is the event's time (findings and suggestions are counted by it);
+    ``texts`` are the agent's last messages for :attr:`NlpKind.CLOSE`.
+    """
+
+    kind: NlpKind
+    conversation_id: str
+    agent_id: str | None
+    message_id: str
+    at: datetime
+    text: str = ""
+    product_id: str | None = None
+    first_in_conversation: bool = False
+    typing_s: float | None = None
+    texts: tuple[str, ...] = ()
+    # SUGGEST: an order was paid earlier in this conversation (a thank-you then gets the
+    # new-VIP reply first).
+    order_paid: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class ShiftEnd:
     """A shift ended for ``agents`` at ``at`` (not a frame: the service answers it with
@@ -254,4 +289,4 @@ class ShiftEnd:
 
 
 Frame = TimerUpdate | Alert | LintReport | Suggestion
-Output = Frame | EventRecord | WaitRecord | ConversationSnapshot | ShiftEnd
+Output = Frame | EventRecord | WaitRecord | ConversationSnapshot | ShiftEnd | NlpRequest

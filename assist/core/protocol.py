@@ -14,7 +14,14 @@ from typing import Any
 from assist.core.errors import ErrorCode, InvalidEvent
 from assist.core.events import Event, parse_event
 
-__all__ = ["MAX_FRAME_BYTES", "ack_frame", "decode_frame", "decode_frame_shaped"]
+__all__ = [
+    "MAX_FRAME_BYTES",
+    "ack_frame",
+    "decode_frame",
+    "decode_frame_shaped",
+    "parse_item",
+    "split_frame",
+]
 
 MAX_FRAME_BYTES = 64 * 1024
 
@@ -29,7 +36,17 @@ def decode_frame_shaped(
 ) -> tuple[list[Event | InvalidEvent], bool]:
     """:func:`decode_frame`, plus whether the frame was a JSON array — which decides
     whether it is answered with an array of replies or a single one."""
-    size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
+    items, is_batch = split_frame(raw)
+    return [parse_item(item, received_at) for item in items], is_batch
+
+
+def split_frame(raw: str | bytes) -> tuple[list[Any], bool]:
+    """The frame's elements, not yet validated, and whether it was a JSON array.
+
+    A frame too large or not JSON is one :class:`InvalidEvent` element. Split from
+    :func:`parse_item` so that a service can validate a large frame a slice at a time.
+    """
+    size = len(raw) if len(raw) * 4 <= MAX_FRAME_BYTES else _size(raw)
     if size > MAX_FRAME_BYTES:
         message = f"frame of {size} bytes exceeds {MAX_FRAME_BYTES}"
         return [InvalidEvent(ErrorCode.TOO_LARGE, message)], False
@@ -41,14 +58,22 @@ def decode_frame_shaped(
         message = "not valid JSON: nested too deeply"
         return [InvalidEvent(ErrorCode.INVALID_JSON, message)], False
     is_batch = isinstance(decoded, list)
-    items = decoded if is_batch else [decoded]
-    results: list[Event | InvalidEvent] = []
-    for item in items:
-        try:
-            results.append(parse_event(item, received_at))
-        except InvalidEvent as exc:
-            results.append(exc)
-    return results, is_batch
+    return (decoded if is_batch else [decoded]), is_batch
+
+
+def parse_item(item: Any, received_at: datetime | None) -> Event | InvalidEvent:
+    """One element of :func:`split_frame` as an event, or as the error that answers it."""
+    if isinstance(item, InvalidEvent):
+        return item
+    try:
+        return parse_event(item, received_at)
+    except InvalidEvent as exc:
+        return exc
+
+
+def _size(raw: str | bytes) -> int:
+    # Up to 4 UTF-8 bytes a character: only a frame that might be too large is encoded.
+    return len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
 
 
 def ack_frame(event_id: str, *, duplicate: bool = False) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -98,8 +99,12 @@ def parse_query_time(value: str, zone: tzinfo, *, day_end: bool = False) -> date
     return _in_range(datetime.fromisoformat(text).replace(tzinfo=zone), value)
 
 
+@lru_cache(maxsize=4096)
 def format_ts(instant: datetime) -> str:
-    """ISO-8601 in UTC with milliseconds, the one form every outbound frame uses."""
+    """ISO-8601 in UTC with milliseconds, the one form every outbound frame uses.
+
+    Cached: a frame's events share their receive time, a wait's instants are formatted
+    for each of its timer frames, snapshots and store keys — each is formatted once."""
     utc = instant if instant.tzinfo is UTC else instant.astimezone(UTC)
     return utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 

@@ -74,6 +74,25 @@ class Metrics:
             "Subscribers disconnected for not keeping up",
             registry=r,
         )
+        self.shed_frames = Counter(
+            "assist_shed_frames",
+            "Non-alert frames a saturated server dropped from a reading subscriber's queue",
+            registry=r,
+        )
+        self.nlp_skipped = Counter(
+            "assist_nlp_skipped",
+            "NLP work skipped while behind: suggestions for messages already answered",
+            ["kind"],
+            registry=r,
+        )
+        self.nlp_queue = Gauge(
+            "assist_nlp_queue", "NLP requests waiting for or in a worker", registry=r
+        )
+        self.nlp_failures = Counter(
+            "assist_nlp_failures",
+            "NLP batches whose worker failed (they were run on the event loop instead)",
+            registry=r,
+        )
         self.rule_reloads = Counter(
             "assist_rule_reloads", "Rule reloads, by result", ["result"], registry=r
         )

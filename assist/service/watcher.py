@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -39,6 +40,8 @@ class RuleWatcher:
         # The suggester in use, kept here so a catalogue change can be applied to it.
         self.suggester: Suggester | None = None
         self._catalog_signature: tuple[object, ...] | None = None
+        # Told of every successful reload (new rules or catalogue): the NLP workers.
+        self.on_change: Callable[[Catalog], None] | None = None
         self._rule_signature = self._signature()
 
     def _signature(self) -> tuple[tuple[str, int, int], ...]:
@@ -67,6 +70,8 @@ class RuleWatcher:
         self._engine.use_rules(sla, suggester, linter)
         self._engine.use_followup(followup)
         self._metrics.rule_reloads.labels("ok").inc()
+        if self.on_change is not None:
+            self.on_change(self.catalog)
         log.info("rules reloaded")
         return True
 
@@ -80,6 +85,8 @@ class RuleWatcher:
         if self.suggester is not None:
             self.suggester = self.suggester.with_catalog(self.catalog)
             self._engine.use_rules(self._engine.config, self.suggester, self._engine.linter)
+        if self.on_change is not None:
+            self.on_change(self.catalog)
         log.info("catalogue loaded: %d products", len(self.catalog))
         return True
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Table
@@ -21,14 +22,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from assist.store.tables import UtcDateTime
 
-__all__ = ["insert_rows"]
+__all__ = ["CHUNK_ROWS", "insert_rows"]
 
 Converter = Callable[[Any], Any]
+# Rows converted and sent per driver call.
+CHUNK_ROWS = 100
 
 
+@lru_cache(maxsize=4096)
 def _sqlite_time(value: datetime | None) -> str | None:
     # Exactly the text SQLAlchemy's SQLite DATETIME type writes, so range queries made
-    # through SQLAlchemy compare like with like.
+    # through SQLAlchemy compare like with like. Cached: the events of one frame share
+    # their receive time (and usually their ts), so most calls repeat the last one.
     if value is None:
         return None
     utc = value.astimezone(UTC)
@@ -85,8 +90,17 @@ async def insert_rows(
         return
     columns = tuple(rows[0])
     sql, converters = _statement(connection.dialect.name, table, columns, key, update)
-    params = [
-        tuple(convert(row[c]) for convert, c in zip(converters, columns, strict=True))
-        for row in rows
-    ]
-    await connection.exec_driver_sql(sql, params)
+    # Only the columns that need converting are touched; the rest are taken as they are
+    # by one C-level itemgetter per row.
+    take = itemgetter(*columns)
+    convert = [(i, c) for i, c in enumerate(converters) if c is not _keep]
+    for start in range(0, len(rows), CHUNK_ROWS):
+        params: list[Any] = []
+        for row in rows[start : start + CHUNK_ROWS]:
+            values = list(take(row)) if len(columns) > 1 else [take(row)]
+            for index, converter in convert:
+                values[index] = converter(values[index])
+            params.append(tuple(values))
+        # Each chunk's round-trip hands the event loop back, so a large batch never
+        # holds a due timer up for longer than building one chunk.
+        await connection.exec_driver_sql(sql, params)

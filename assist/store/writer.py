@@ -170,7 +170,7 @@ class Batch:
                     }
                 )
             elif isinstance(output, LintReport):
-                at = self._event_times.get(output.message_id, received_at)
+                at = output.at or self._event_times.get(output.message_id, received_at)
                 for finding in output.findings:
                     self.findings.append(
                         {
@@ -193,7 +193,7 @@ class Batch:
                         "message_id": output.message_id,
                         "conversation_id": output.conversation_id,
                         "agent_id": output.agent_id,
-                        "at": self._event_times.get(output.message_id, received_at),
+                        "at": output.at or self._event_times.get(output.message_id, received_at),
                         "intent": result.intent,
                         "confidence": result.confidence,
                         "slots": result.slots,

@@ -86,3 +86,21 @@ async def receive_until(
         frame = await receive_json(socket, max(0.01, end - loop.time()))
         if predicate(frame):
             return frame
+
+
+def events_frame(
+    ids: str, conversations: str, count: int, kind: str, text: str, agent_id: str = "a-1"
+) -> str:
+    """A JSON array frame of ``count`` events ``{ids}-{n}``, one in each conversation
+    ``{conversations}-{n}``."""
+    events = [
+        {
+            "id": f"{ids}-{n}",
+            "type": kind,
+            "conversation_id": f"{conversations}-{n}",
+            "agent_id": agent_id,
+            "text": text,
+        }
+        for n in range(count)
+    ]
+    return json.dumps(events, ensure_ascii=False)

@@ -314,3 +314,27 @@ async def test_a_supervisor_gets_alerts_by_default_and_may_ask_for_timers_too(
         async with connect(server.ws + "/ws/supervisor?frames=gossip") as bad:
             reply = await receive_json(bad)
             assert reply["error"]["code"] == "invalid_query"
+
+
+async def test_after_a_restart_a_panel_still_shows_the_last_customer_message_and_its_suggestion(
+    tmp_path: Path,
+) -> None:
+    settings = fast_settings(tmp_path, greeting_s=30, reply_s=30, escalate_s=600)
+    clock = FakeClock()
+    async with (
+        run_server(settings, clock) as server,
+        connect(server.ws + "/ws/agent/a-1") as panel,
+        connect(server.ws + "/ws/ingest") as ingest,
+    ):
+        await receive_json(panel)
+        await ingest.send(event("m-1", "customer_message", text="在吗"))
+        await ingest.send(event("m-2", "customer_message", text="这款有L码吗"))
+        await receive_json(ingest)
+        await receive_json(ingest)
+        await receive_until(panel, lambda f: f["type"] == "suggestion" and f["message_id"] == "m-2")
+    clock.advance(5)
+    async with run_server(settings, clock) as server, connect(server.ws + "/ws/agent/a-1") as panel:
+        (view,) = (await receive_json(panel))["conversations"]
+        assert view["last_customer_message"]["text"] == "这款有L码吗"
+        assert view["suggestion"]["message_id"] == "m-2"
+        assert view["suggestion"]["intent"] == "stock"

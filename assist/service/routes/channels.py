@@ -51,9 +51,7 @@ async def _serve_channel(
 
     async def forward() -> None:
         await websocket.send_text(encode_frame(runtime.snapshot(agent_id)))
-        queue = subscriber.queue
-        while True:
-            await websocket.send_text(await queue.get())
+        await subscriber.forward(websocket.send_text)
 
     watcher = asyncio.create_task(watch_client())
     dropped = asyncio.create_task(subscriber.dropped.wait())

@@ -22,10 +22,6 @@ __all__ = ["router"]
 
 router = APIRouter(dependencies=[require(NeedKind.INGEST)])
 
-# Frames waiting for their commit per ingest connection; beyond this the reader pauses,
-# which pushes back on the sender instead of growing memory.
-_INGEST_PIPELINE = 256
-
 # The body is read raw (streamed, size-checked) rather than through a model, so that every
 # event of an array gets its own answer; this describes it for the OpenAPI document.
 _EVENT_SCHEMA: dict[str, Any] = {
@@ -67,7 +63,7 @@ async def post_events(
     except InvalidEvent as exc:
         metrics.errors.labels(exc.code).inc()
         return body_refusal(exc)
-    replies, committed = runtime.ingest(body)
+    replies, committed = await runtime.admit(body)
     await committed
     metrics.ack_latency.observe(time.perf_counter() - started)
     answers = replies if isinstance(replies, list) else [replies]
@@ -79,13 +75,18 @@ async def post_events(
 async def ws_ingest(websocket: WebSocket, runtime: RuntimeDep, metrics: MetricsDep) -> None:
     """Frames in; per frame one reply (an array for an array), after the commit.
 
+    At most ``ingest_in_flight`` frames per connection wait for their commit; beyond that
+    the connection is not read, which slows the sender down (TCP back-pressure). Each
+    wait lasts about one commit, well inside the keepalive timeout, so the paused
+    connection's pings are still answered in time and it is never closed for it.
+
     Each frame is charged to the sender's rate limit; one over it is answered with a
     ``rate_limited`` error (nothing of it applied) and the socket stays up.
     """
     gate: Gate = websocket.app.state.gate
     await websocket.accept()
     pipeline: asyncio.Queue[tuple[Any, asyncio.Future[None], float] | None] = asyncio.Queue(
-        _INGEST_PIPELINE
+        runtime.settings.ingest_in_flight
     )
 
     async def send_replies() -> None:
@@ -113,7 +114,7 @@ async def ws_ingest(websocket: WebSocket, runtime: RuntimeDep, metrics: MetricsD
                 refused.set_result(None)
                 await pipeline.put((error_frame(exc.code, exc.message), refused, started))
                 continue
-            replies, committed = runtime.ingest(raw)
+            replies, committed = await runtime.admit(raw)
             await pipeline.put((replies, committed, started))
     except WebSocketDisconnect:
         pass

@@ -1,0 +1,152 @@
+"""The NLP worker pool: message order per conversation, a bounded queue, rule reloads."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
+
+from assist.assembly import load_linter, load_suggester
+from assist.core.nlp import request_outputs, run_request
+from assist.core.outputs import LintReport, NlpKind, NlpRequest, Output, Suggestion
+from assist.core.suggest.catalog import Catalog
+from assist.service.nlp_pool import NlpPool
+from assist.settings import REPO_ROOT, Settings, load_settings
+
+AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def ask(conversation: str, n: int, text: str = "这款有L码吗") -> NlpRequest:
+    return NlpRequest(NlpKind.SUGGEST, conversation, "a-1", f"{conversation}-m{n}", AT, text=text)
+
+
+def answer(conversation: str, n: int, text: str = "有的亲") -> NlpRequest:
+    return NlpRequest(NlpKind.LINT, conversation, "a-1", f"{conversation}-m{n}", AT, text=text)
+
+
+def message_ids(outputs: list[Output]) -> list[str]:
+    return [o.message_id for o in outputs if isinstance(o, Suggestion | LintReport)]
+
+
+def inline_rules(settings: Settings) -> tuple[object, object]:
+    return load_suggester(settings, Catalog.empty()), load_linter(settings)
+
+
+async def started(
+    settings: Settings, workers: int, limit: int = 10_000
+) -> tuple[NlpPool, list[Output]]:
+    delivered: list[Output] = []
+    suggester, linter = load_suggester(settings), load_linter(settings)
+    pool = NlpPool(
+        settings, delivered.extend, lambda: (suggester, linter), workers=workers, limit=limit
+    )
+    await pool.start(Catalog.empty())
+    return pool, delivered
+
+
+async def drained(pool: NlpPool) -> None:
+    while pool.pending:
+        await asyncio.sleep(0.01)
+
+
+async def test_worker_processes_keep_each_conversations_messages_in_order() -> None:
+    settings = load_settings()
+    pool, delivered = await started(settings, workers=2)
+    try:
+        conversations = [f"c{i}" for i in range(6)]
+        sent: list[NlpRequest] = []
+        for round_ in range(40):
+            frame = [
+                ask(c, round_) if round_ % 2 == 0 else answer(c, round_) for c in conversations
+            ]
+            sent.extend(frame)
+            pool.submit(frame)
+            if round_ % 7 == 0:
+                await asyncio.sleep(0)
+        await drained(pool)
+    finally:
+        await pool.close()
+
+    for conversation in conversations:
+        expected = [r.message_id for r in sent if r.conversation_id == conversation]
+        got = [m for m in message_ids(delivered) if m.startswith(conversation + "-")]
+        assert got == expected
+    suggester, linter = load_suggester(settings), load_linter(settings)
+    inline = [o for r in sent for o in request_outputs(r, run_request(r, suggester, linter))]
+    assert sorted(map(repr, delivered)) == sorted(map(repr, inline))
+
+
+async def test_a_pool_that_falls_behind_skips_suggestions_the_agent_has_answered() -> None:
+    pool, delivered = await started(load_settings(), workers=0)
+    # One frame with more than a lane's batch waiting: the pool is behind, and the agent
+    # has answered "busy" after its first 700 customer messages.
+    pool.submit([ask("busy", n) for n in range(700)] + [answer("busy", 700), ask("busy", 701)])
+    await drained(pool)
+    await pool.close()
+    assert pool.metrics.skipped == {"suggest": 700}
+    assert message_ids(delivered) == ["busy-m700", "busy-m701"]
+
+
+async def test_ingest_is_told_to_wait_while_the_queue_is_over_its_limit() -> None:
+    pool, delivered = await started(load_settings(), workers=0, limit=300)
+    pool.submit([ask(f"c{n}", n) for n in range(1000)])
+    assert not pool.has_room()
+    await asyncio.wait_for(pool.wait_room(), 30)
+    assert pool.queued < 300
+    await drained(pool)
+    await pool.close()
+    assert len(message_ids(delivered)) == 1000
+    assert pool.metrics.skipped == {}
+
+
+async def test_a_pool_that_keeps_up_skips_nothing() -> None:
+    pool, delivered = await started(load_settings(), workers=0)
+    pool.submit([ask("calm", 0), answer("calm", 1)])
+    await drained(pool)
+    await pool.close()
+    assert message_ids(delivered) == ["calm-m0", "calm-m1"]
+    assert pool.metrics.skipped == {}
+
+
+async def test_workers_reload_the_rules_when_told(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO_ROOT / "rules", rules)
+    settings = load_settings(rules_dir=rules)
+    pool, delivered = await started(settings, workers=1)
+    try:
+        pool.submit([answer("r", 0, text="您好，这个我们不能退哦")])
+        await drained(pool)
+        before = [o for o in delivered if isinstance(o, LintReport)]
+        lint = rules / "lint.yaml"
+        lint.write_text(lint.read_text(encoding="utf-8").replace("不能", "不行"), encoding="utf-8")
+        pool.reload(Catalog.empty())
+        pool.submit([answer("r", 1, text="您好，这个我们不能退哦")])
+        await drained(pool)
+    finally:
+        await pool.close()
+    after = [o for o in delivered if isinstance(o, LintReport)][len(before) :]
+    assert "negative_phrase" in {f.rule for f in before[0].findings}
+    assert "negative_phrase" not in {f.rule for f in after[0].findings}
+
+
+async def test_a_worker_that_dies_is_replaced_and_its_batch_is_not_lost() -> None:
+    settings = load_settings()
+    pool, delivered = await started(settings, workers=1)
+    try:
+        executor = pool._lanes[0].executor
+        assert executor is not None
+        for process in list(executor._processes.values()):  # the worker, killed
+            os.kill(process.pid, signal.SIGKILL)
+            process.join()
+        pool.submit([ask("d", 0), answer("d", 1)])
+        await drained(pool)
+        assert pool.metrics.failures >= 1
+        assert message_ids(delivered) == ["d-m0", "d-m1"]
+        pool.submit([ask("d", 2)])  # the replacement worker takes the next batch
+        await drained(pool)
+    finally:
+        await pool.close()
+    assert message_ids(delivered) == ["d-m0", "d-m1", "d-m2"]
