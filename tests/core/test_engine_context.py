@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from assist.core.engine import Engine
 from assist.core.events import Event
-from assist.core.outputs import Output, Suggestion
+from assist.core.nlp import run_request
+from assist.core.outputs import NlpRequest, Output, Suggestion, SuggestionResult
 from assist.core.suggest.suggester import Suggester
 from tests.core.test_engine_assist import ev
 
@@ -66,3 +67,19 @@ def test_a_close_after_an_order_or_without_a_customer_word_offers_nothing(
         ev("x", "conversation_closed", 60),
     )
     assert silent == []
+
+
+def test_the_order_context_travels_with_a_deferred_request(suggester: Suggester) -> None:
+    # The live service runs suggestions in worker processes: the request carries it.
+    engine = Engine(suggester=suggester, defer_nlp=True)
+    outputs: list[Output] = []
+    for event in (
+        ev("o1", "order_paid", 0, amount=99),
+        ev("m1", "customer_message", 10, text="收到啦 谢谢"),
+    ):
+        outputs += engine.handle(event, event.ts).outputs
+    (request,) = [o for o in outputs if isinstance(o, NlpRequest)]
+    assert request.order_paid
+    result = run_request(request, suggester, None)
+    assert isinstance(result, SuggestionResult)
+    assert "VIP" in result.replies[0]
