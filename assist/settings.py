@@ -18,6 +18,7 @@ from assist.core.timeutil import clock_time, known_zone
 from assist.store.database import DEFAULT_DB_URL
 
 __all__ = [
+    "DEFAULT_INTENT_MODEL",
     "REPO_ROOT",
     "WEEKDAYS",
     "Settings",
@@ -30,6 +31,7 @@ __all__ = [
 
 # The rule files shipped with the code; ``ASSIST_RULES_DIR`` / ``ASSIST_PHRASEBOOK`` override.
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_INTENT_MODEL = REPO_ROOT / "intent_model.json"
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -89,6 +91,8 @@ class Settings(BaseSettings):
     port: int = 8000
     rules_dir: Path = REPO_ROOT / "rules"
     phrasebook: Path = REPO_ROOT / "phrasebook.yaml"
+    # The trained intent model (`make model` writes it from the phrasebook's examples).
+    intent_model: Path = DEFAULT_INTENT_MODEL
     greeting_s: float | None = Field(None, gt=0)
     reply_s: float | None = Field(None, gt=0)
     warn_s: float | None = Field(None, ge=0)

@@ -308,6 +308,9 @@ class NlpRequest:
     first_in_conversation: bool = False
     typing_s: float | None = None
     texts: tuple[str, ...] = ()
+    # SUGGEST: an order was paid earlier in this conversation (a thank-you then gets the
+    # new-VIP reply first).
+    order_paid: bool = False
 
 
 @dataclass(frozen=True, slots=True)
