@@ -8,6 +8,7 @@ Loading is repeatable, which is how the service reloads rules without a restart.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from assist.core.engine import Engine
@@ -19,11 +20,19 @@ from assist.core.qa.rules import KpiRules, QaRules, ShiftRules
 from assist.core.qa.shifts import ShiftSchedule
 from assist.core.sla.hours import ServiceHours, ServiceWindow, SlaConfig
 from assist.core.suggest.catalog import Catalog
+from assist.core.suggest.model import IntentModel
 from assist.core.suggest.phrasebook import Phrasebook, ShopRules, SizeChart, template_fields
 from assist.core.suggest.suggester import Suggester
 from assist.rulesfile import load_yaml_model, parse_yaml_model
 from assist.security.tokens import TokenTable, parse_token_list
-from assist.settings import WEEKDAYS, Settings, SlaRules, TokensFile, clock_time
+from assist.settings import (
+    DEFAULT_INTENT_MODEL,
+    WEEKDAYS,
+    Settings,
+    SlaRules,
+    TokensFile,
+    clock_time,
+)
 
 __all__ = [
     "build_engine",
@@ -36,6 +45,7 @@ __all__ = [
     "load_sla",
     "load_suggester",
     "load_tokens",
+    "read_intent_model",
     "read_linter",
     "read_phrasebook",
     "read_shop",
@@ -67,11 +77,34 @@ def read_size_chart(rules_dir: Path) -> SizeChart:
     return load_yaml_model(rules_dir / "size_chart.yaml", SizeChart)
 
 
-def read_suggester(phrasebook: Path, rules_dir: Path, catalog: Catalog | None = None) -> Suggester:
-    """The suggester from a phrasebook and a rules directory; raises ``RulesError``."""
-    return Suggester.build(
-        read_phrasebook(phrasebook), read_shop(rules_dir), read_size_chart(rules_dir), catalog
-    )
+def read_intent_model(path: Path) -> IntentModel:
+    """The trained intent model (``make model``); raises ``RulesError`` naming the file."""
+    try:
+        return IntentModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        problem = f"cannot read the intent model: {exc.strerror}"
+        raise RulesError(str(path), [(None, problem)]) from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RulesError(str(path), [(None, f"not a usable intent model: {exc}")]) from None
+
+
+def read_suggester(
+    phrasebook: Path,
+    rules_dir: Path,
+    catalog: Catalog | None = None,
+    model: Path | None = None,
+) -> Suggester:
+    """The suggester from a phrasebook, a rules directory and the trained model (default:
+    the repository's ``intent_model.json``); raises ``RulesError``."""
+    book = read_phrasebook(phrasebook)
+    model = model or DEFAULT_INTENT_MODEL
+    intent_model = read_intent_model(model)
+    try:
+        return Suggester.build(
+            book, read_shop(rules_dir), read_size_chart(rules_dir), catalog, intent_model
+        )
+    except ValueError as exc:
+        raise RulesError(str(model), [(None, str(exc))]) from None
 
 
 def load_linter(settings: Settings) -> Linter:
@@ -81,7 +114,7 @@ def load_linter(settings: Settings) -> Linter:
 
 def load_suggester(settings: Settings, catalog: Catalog | None = None) -> Suggester:
     """The reply suggester from the phrasebook and shop rules; raises ``RulesError``."""
-    return read_suggester(settings.phrasebook, settings.rules_dir, catalog)
+    return read_suggester(settings.phrasebook, settings.rules_dir, catalog, settings.intent_model)
 
 
 def load_sla(settings: Settings) -> SlaConfig:
@@ -153,7 +186,11 @@ def build_engine(
 
 def watched_files(settings: Settings) -> list[Path]:
     """The files whose change makes the service reload its rules."""
-    return [settings.phrasebook, *sorted(settings.rules_dir.glob("*.yaml"))]
+    return [
+        settings.phrasebook,
+        settings.intent_model,
+        *sorted(settings.rules_dir.glob("*.yaml")),
+    ]
 
 
 def load_tokens(settings: Settings) -> TokenTable:

@@ -13,7 +13,16 @@ from collections.abc import Sequence
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS: tuple[str, ...] = ("serve", "replay", "classify", "lint", "catalog", "bench", "eval")
+COMMANDS: tuple[str, ...] = (
+    "serve",
+    "demo",
+    "replay",
+    "classify",
+    "lint",
+    "catalog",
+    "bench",
+    "eval",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

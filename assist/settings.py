@@ -18,6 +18,7 @@ from assist.core.timeutil import clock_time, known_zone
 from assist.store.database import DEFAULT_DB_URL
 
 __all__ = [
+    "DEFAULT_INTENT_MODEL",
     "REPO_ROOT",
     "WEEKDAYS",
     "Settings",
@@ -30,6 +31,7 @@ __all__ = [
 
 # The rule files shipped with the code; ``ASSIST_RULES_DIR`` / ``ASSIST_PHRASEBOOK`` override.
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_INTENT_MODEL = REPO_ROOT / "intent_model.json"
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -89,6 +91,8 @@ class Settings(BaseSettings):
     port: int = 8000
     rules_dir: Path = REPO_ROOT / "rules"
     phrasebook: Path = REPO_ROOT / "phrasebook.yaml"
+    # The trained intent model (`make model` writes it from the phrasebook's examples).
+    intent_model: Path = DEFAULT_INTENT_MODEL
     greeting_s: float | None = Field(None, gt=0)
     reply_s: float | None = Field(None, gt=0)
     warn_s: float | None = Field(None, ge=0)
@@ -133,6 +137,21 @@ class Settings(BaseSettings):
     rate_limit_burst: float = Field(10000.0, ge=1)
     # POST bodies beyond this are refused while streaming, before being read whole.
     max_body_bytes: int = Field(64 * 1024, gt=0)
+    # -- Chatwoot (README "Chatwoot 接入"). The webhook secret shown in Chatwoot's webhook
+    # settings: deliveries must then be signed and fresh; without it only loopback peers
+    # may post to /webhooks/chatwoot.
+    chatwoot_secret: SecretStr | None = None
+    # The account older Chatwoot versions (< v4.14.2) leave out of conversation payloads.
+    chatwoot_account_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    # The custom attribute (conversation's, else contact's) naming the product a customer
+    # asks about, e.g. "goods_id"; it becomes the event's product_id.
+    chatwoot_product_attribute: str | None = Field(None, min_length=1, max_length=100)
+    # Write-back of the top suggestion as a private note: on only when both are set.
+    chatwoot_url: str | None = Field(None, pattern=r"^https?://")
+    chatwoot_api_token: SecretStr | None = None
+    # At most one note per conversation per this many seconds, and this many per minute.
+    chatwoot_note_interval_s: float = Field(30.0, ge=0)
+    chatwoot_notes_per_minute: int = Field(30, gt=0)
 
 
 def worker_count(settings: Settings) -> int:

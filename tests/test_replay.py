@@ -21,6 +21,7 @@ import pytest
 from assist.cli import main
 from assist.core.engine import Engine
 from assist.core.timeutil import parse_ts
+from assist.exports import STAT_HEADERS
 from assist.replay import replay_lines
 from assist.store.stats import STAT_KEYS
 
@@ -102,18 +103,29 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
     return run
 
 
-def test_the_cli_prints_csv_with_one_row_per_agent(run_cli: Callable[..., Ran]) -> None:
+def test_the_cli_prints_csv_for_excel_with_chinese_headers_percentages_and_the_alerts(
+    run_cli: Callable[..., Ran],
+) -> None:
     done = run_cli(str(LOG), "--format", "csv")
     assert done.returncode == 0, done.stderr
-    rows = list(csv.reader(io.StringIO(done.stdout)))
-    assert rows[0] == list(STAT_KEYS)
-    assert [row[0] for row in rows[1:]] == ["a-1", "a-2", "a-3", "a-4", "a-5"]
-    by_agent = {row[0]: dict(zip(STAT_KEYS, row, strict=True)) for row in rows[1:]}
+    assert done.stdout.startswith("\ufeff客服,接待会话数,")
+    rows = list(csv.reader(io.StringIO(done.stdout.removeprefix("\ufeff"))))
+    assert rows[0] == [STAT_HEADERS[key] for key in STAT_KEYS]
+    blank = rows.index([])
+    assert [row[0] for row in rows[1:blank]] == ["a-1", "a-2", "a-3", "a-4", "a-5"]
+    by_agent = {row[0]: dict(zip(STAT_KEYS, row, strict=True)) for row in rows[1:blank]}
     for expected in EXPECTED["agents"]:
         got = by_agent[expected["agent_id"]]
         assert int(got["conversations"]) == expected["conversations"]
         assert float(got["sales"]) == expected["sales"]
         assert int(got["reply_breaches"]) == expected["reply_breaches"]
+        if expected["reply_rate"] is not None:
+            assert got["reply_rate"] == f"{expected['reply_rate'] * 100:.2f}%"
+    alerts = rows[blank + 1 :]
+    assert alerts[0] == ["时间", "告警", "会话", "客服", "顾客等待(秒)"]
+    assert len(alerts) - 1 == len(EXPECTED["alerts"]) == 110
+    # The log's first breach, 36.281 s after 20:00 Beijing time, reads on the shop's clock.
+    assert ["2026-11-23 20:00:36", "欢迎语超时", "c-1-10", "a-1", "15.0"] in alerts
 
 
 def test_the_table_format_counts_the_alerts(run_cli: Callable[..., Ran]) -> None:

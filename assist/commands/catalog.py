@@ -22,7 +22,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "import",
         help="import a CSV (sku,name,price,category,color,size,stock; one row per variant)",
     )
-    load.add_argument("file", help="CSV file, UTF-8 with a header row")
+    load.add_argument(
+        "file", help="CSV file with a header row: UTF-8 (with or without BOM) or GB18030/GBK"
+    )
     load.add_argument(
         "--db", default=None, help="database URL (default: $ASSIST_DB_URL or ./assist.db)"
     )
@@ -33,12 +35,17 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     from pathlib import Path
 
-    from assist.store.catalog import CatalogImportError, import_catalog, parse_catalog_csv
+    from assist.store.catalog import (
+        CatalogImportError,
+        decode_catalog,
+        import_catalog,
+        parse_catalog_csv,
+    )
     from assist.store.database import migrate, open_database
 
     path = Path(args.file)
     try:
-        products = parse_catalog_csv(path.read_text(encoding="utf-8"), str(path))
+        products = parse_catalog_csv(decode_catalog(path.read_bytes(), str(path)), str(path))
     except OSError as exc:
         print(f"{path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
         return 2

@@ -33,7 +33,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--db",
         default=None,
-        help="database URL to read the catalogue from (default: $ASSIST_DB_URL, if set)",
+        help="database URL to read the catalogue from (default: $ASSIST_DB_URL or ./assist.db, "
+        "the one `assist catalog import` writes)",
     )
     parser.set_defaults(func=run)
 

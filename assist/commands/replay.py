@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -20,7 +18,12 @@ def register(sub: Any) -> None:
         help="run a log of events through the core on event time; print stats and alerts",
     )
     parser.add_argument("log", type=Path, help="JSONL file of events ('-' for stdin)")
-    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="csv: for Excel (Chinese headers, percentages, UTF-8 BOM, alerts below the stats)",
+    )
     parser.add_argument(
         "--qa",
         action="store_true",
@@ -32,7 +35,11 @@ def register(sub: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def render_table(agents: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> str:
+def render_table(
+    agents: list[dict[str, Any]], alerts: list[dict[str, Any]], zone: str = "UTC"
+) -> str:
+    """A terminal table; alert times on the shop's clock (``zone``), as its staff read them."""
+    from assist.exports import shop_time
     from assist.store.stats import STAT_KEYS
 
     def cell(value: Any) -> str:
@@ -42,11 +49,11 @@ def render_table(agents: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> 
     widths = [max(len(row[i]) for row in rows) for i in range(len(STAT_KEYS))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     lines.append("")
-    lines.append(f"{len(alerts)} alerts")
+    lines.append(f"{len(alerts)} alerts (times in {zone})")
     for alert in alerts:
         waited = "" if alert["waited_s"] is None else f" after {alert['waited_s']}s"
         lines.append(
-            f"  {alert['at']}  {alert['kind']:<16} {alert['conversation_id']}"
+            f"  {shop_time(alert['at'], zone)}  {alert['kind']:<16} {alert['conversation_id']}"
             f"  agent {alert['agent_id']}{waited}"
         )
     return "\n".join(lines) + "\n"
@@ -62,29 +69,22 @@ def _qa_table(qa: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _csv(agents: list[dict[str, Any]]) -> str:
-    from assist.store.stats import STAT_KEYS
-
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(STAT_KEYS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(agents)
-    return buffer.getvalue()
-
-
 def run(args: argparse.Namespace) -> int:
-    from assist.assembly import build_engine, load_qa, load_sla
+    from assist.assembly import build_engine, load_qa
     from assist.core.errors import RulesError
     from assist.core.qa.scoring import month_bounds
+    from assist.exports import stats_csv
     from assist.replay import QaRequest, replay_lines
     from assist.settings import load_settings
+    from assist.store.stats import STAT_KEYS
 
     settings = load_settings()
     engine = build_engine(settings, with_suggester=False)
+    zone = engine.config.service_hours.timezone
     qa = None
     if args.qa or args.month:
         try:
-            qa = QaRequest(load_qa(settings), load_sla(settings).service_hours.timezone, args.month)
+            qa = QaRequest(load_qa(settings), zone, args.month)
             if args.month:
                 month_bounds(args.month, qa.timezone)
         except (RulesError, ValueError) as exc:
@@ -103,9 +103,13 @@ def run(args: argparse.Namespace) -> int:
         json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     elif args.format == "csv":
-        sys.stdout.write(_csv(report.agents))
+        # Bytes, so the byte-order mark and Chinese survive whatever the terminal's locale.
+        text = stats_csv(report.agents, STAT_KEYS, alerts=report.alerts, zone=zone)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
     else:
-        sys.stdout.write(render_table(report.agents, report.alerts))
+        sys.stdout.write(render_table(report.agents, report.alerts, zone))
         if report.qa is not None:
             sys.stdout.write(_qa_table(report.qa))
     return 1 if report.rejected else 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +24,14 @@ from assist.core.nlp import (
     request_outputs,
     run_request,
 )
-from assist.core.outputs import Alert, ConversationSnapshot, EventRecord, Output
+from assist.core.outputs import (
+    Alert,
+    ConversationChange,
+    ConversationSnapshot,
+    EventRecord,
+    Output,
+    Suggestion,
+)
 from assist.core.qa.followup import (
     STATE_KEY,
     FollowUpConfig,
@@ -34,10 +41,12 @@ from assist.core.qa.followup import (
 from assist.core.qa.shifts import ShiftClock, ShiftSchedule
 from assist.core.sla.conversation import Conversation
 from assist.core.sla.hours import SlaConfig
+from assist.core.suggest.context import SuggestContext
 
 __all__ = ["Engine", "HandleResult", "LintsMessages", "SuggestsReplies"]
 
 DEFAULT_SEEN_IDS = 1_000_000
+_NO_ORDERS = SuggestContext()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +86,12 @@ class Engine:
         self._scheduled: dict[str, datetime] = {}
         self._seen: dict[str, None] = {}
         self._seen_limit = seen_ids_limit
+        # What the suggester may know per conversation: orders placed or paid in it
+        # (a thank-you after payment gets the VIP reply; a close without an order, the
+        # see-you-again one). Kept beside the conversations, not in their stored state:
+        # after a restart a conversation's earlier orders are not known.
+        self._orders: dict[str, SuggestContext] = {}
+        self._customer_spoke: set[str] = set()
 
     def use_rules(
         self,
@@ -191,6 +206,8 @@ class Engine:
         for cid in stale:
             del self.conversations[cid]
             self._scheduled.pop(cid, None)
+            self._orders.pop(cid, None)
+            self._customer_spoke.discard(cid)
         return stale
 
     # -- internals -------------------------------------------------------------------
@@ -204,15 +221,20 @@ class Engine:
     def _apply(self, conversation: Conversation, event: Event) -> list[Output]:
         first_agent_message = conversation.agent_messages == 0
         closing_texts = list(conversation.recent_agent_texts)
+        previous_agent = conversation.agent_id
 
         applied = conversation.apply(event, self.config)
         outputs, typing_s = applied.outputs, applied.typing_s
         agent_id = conversation.agent_id
         outputs.insert(0, EventRecord(event, event.agent_id or agent_id, typing_s))
 
+        self._note_orders(conversation.id, event)
         request = self._nlp_request(
             conversation, event, typing_s, first_agent_message, closing_texts
         )
+        if request is not None and request.kind is NlpKind.SUGGEST:
+            paid = self._context(conversation.id).order_paid
+            request = replace(request, order_paid=paid) if paid else request
         if request is not None:
             if self.defer_nlp:
                 outputs.append(request)
@@ -221,10 +243,35 @@ class Engine:
                 outputs.extend(request_outputs(request, result))
         if event.type is EventType.COMPLAINT:
             outputs.append(complaint_event_alert(event, event.agent_id or agent_id))
+        if (
+            event.type is EventType.CONVERSATION_CLOSED
+            and self.suggester is not None
+            and conversation.id in self._customer_spoke
+            and not self._context(conversation.id).order_placed
+        ):
+            # Seed 002 ch.3 §4 咨询未购买: the customer leaves without an order — offer
+            # the see-you-again reply (templates only, no matching: run here, not pooled).
+            farewell = self.suggester.left_without_buying()
+            outputs.append(Suggestion(conversation.id, agent_id, event.id, farewell, at=event.ts))
         if self.orders is not None and event.type in (EventType.ORDER_PLACED, EventType.ORDER_PAID):
             self.orders.apply(event, event.agent_id or agent_id)
+        # After the inline frames: a panel drops the conversation on this frame (a closing
+        # lint computed by a worker arrives later; the panel ignores it for a gone chat).
+        outputs.extend(_changes(conversation.id, event, previous_agent, agent_id))
         outputs.append(self._snapshot(conversation, event.ts))
         return outputs
+
+    def _note_orders(self, conversation_id: str, event: Event) -> None:
+        if event.type is EventType.ORDER_PLACED:
+            paid = self._context(conversation_id).order_paid
+            self._orders[conversation_id] = SuggestContext(order_placed=True, order_paid=paid)
+        elif event.type is EventType.ORDER_PAID:
+            self._orders[conversation_id] = SuggestContext(order_placed=True, order_paid=True)
+        elif event.type is EventType.CUSTOMER_MESSAGE:
+            self._customer_spoke.add(conversation_id)
+
+    def _context(self, conversation_id: str) -> SuggestContext:
+        return self._orders.get(conversation_id) or _NO_ORDERS
 
     @staticmethod
     def _nlp_request(
@@ -333,3 +380,14 @@ class Engine:
             and at - c.updated_at < window
             for c in self.conversations.values()
         )
+
+
+def _changes(
+    conversation_id: str, event: Event, before: str | None, after: str | None
+) -> list[Output]:
+    """Tell the agent losing a conversation (closed, or transferred away) that it left."""
+    if event.type is EventType.CONVERSATION_CLOSED:
+        return [ConversationChange(conversation_id, after, "closed", event.ts)]
+    if before is not None and before != after:
+        return [ConversationChange(conversation_id, before, "transferred", event.ts, after)]
+    return []

@@ -25,6 +25,7 @@ from assist.core.outputs import (
     SuggestionResult,
 )
 from assist.core.qa.followup import complaint_alert
+from assist.core.suggest.context import SuggestContext
 
 __all__ = [
     "LintsMessages",
@@ -40,7 +41,15 @@ __all__ = [
 class SuggestsReplies(Protocol):
     """What the engine needs of a suggester (:class:`assist.core.suggest.suggester.Suggester`)."""
 
-    def suggest(self, text: str, product_id: str | None = None) -> SuggestionResult: ...
+    def suggest(
+        self,
+        text: str,
+        product_id: str | None = None,
+        *,
+        context: SuggestContext | None = None,
+    ) -> SuggestionResult: ...
+
+    def left_without_buying(self) -> SuggestionResult: ...
 
 
 class LintsMessages(Protocol):
@@ -54,6 +63,7 @@ class LintsMessages(Protocol):
 
 
 NlpResult = SuggestionResult | tuple[Finding, ...]
+_PAID = SuggestContext(order_placed=True, order_paid=True)
 
 
 def run_request(
@@ -63,7 +73,8 @@ def run_request(
     if request.kind is NlpKind.SUGGEST:
         if suggester is None:
             return None
-        return suggester.suggest(request.text, request.product_id)
+        context = _PAID if request.order_paid else None
+        return suggester.suggest(request.text, request.product_id, context=context)
     if linter is None:
         return None
     if request.kind is NlpKind.LINT:
@@ -83,7 +94,12 @@ def request_outputs(request: NlpRequest, result: NlpResult | None) -> list[Outpu
         return []
     if isinstance(result, SuggestionResult):
         suggestion = Suggestion(
-            request.conversation_id, request.agent_id, request.message_id, result, request.at
+            request.conversation_id,
+            request.agent_id,
+            request.message_id,
+            result,
+            text=request.text,
+            at=request.at,
         )
         complaint = complaint_alert(suggestion, request.text, request.at)
         return [suggestion] if complaint is None else [suggestion, complaint]
@@ -103,7 +119,7 @@ def request_outputs(request: NlpRequest, result: NlpResult | None) -> list[Outpu
                 request.agent_id,
                 request.at,
                 message_id=request.message_id,
-                detail={"phrases": phrases, "text": request.text},
+                detail={"phrase": phrases[0], "phrases": phrases, "text": request.text},
             )
         )
     return outputs

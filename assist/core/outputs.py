@@ -18,6 +18,7 @@ from assist.core.timeutil import format_ts
 __all__ = [
     "Alert",
     "AlertKind",
+    "ConversationChange",
     "ConversationSnapshot",
     "EventRecord",
     "Finding",
@@ -186,10 +187,14 @@ class SuggestionResult:
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
+    """Replies for one customer message; ``text``/``at`` are that message, so a panel can
+    show what the customer wrote next to what to answer."""
+
     conversation_id: str
     agent_id: str | None
     message_id: str
     result: SuggestionResult
+    text: str | None = None
     # The customer message's event time (what stats count it by); not part of the frame.
     at: datetime | None = field(default=None, compare=False)
 
@@ -201,6 +206,38 @@ class Suggestion:
             "message_id": self.message_id,
         }
         frame.update(self.result.to_dict())
+        if self.text is not None:
+            frame["text"] = self.text
+        if self.at is not None:
+            frame["at"] = format_ts(self.at)
+        return frame
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationChange:
+    """A conversation left an agent's hands: closed, or transferred to someone else.
+
+    Without it a panel could not tell that a conversation with no running timer was
+    closed, or that it now belongs to another agent; ``agent_id`` is the agent losing it
+    (so the frame reaches that agent's panel), ``to_agent_id`` the new one on a transfer.
+    """
+
+    conversation_id: str
+    agent_id: str | None
+    change: str  # "closed" | "transferred"
+    at: datetime
+    to_agent_id: str | None = None
+
+    def to_frame(self) -> dict[str, Any]:
+        frame: dict[str, Any] = {
+            "type": "conversation",
+            "conversation_id": self.conversation_id,
+            "agent_id": self.agent_id,
+            "change": self.change,
+            "at": format_ts(self.at),
+        }
+        if self.to_agent_id is not None:
+            frame["to_agent_id"] = self.to_agent_id
         return frame
 
 
@@ -271,6 +308,9 @@ class NlpRequest:
     first_in_conversation: bool = False
     typing_s: float | None = None
     texts: tuple[str, ...] = ()
+    # SUGGEST: an order was paid earlier in this conversation (a thank-you then gets the
+    # new-VIP reply first).
+    order_paid: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,5 +325,5 @@ class ShiftEnd:
     next_agents: tuple[str, ...]
 
 
-Frame = TimerUpdate | Alert | LintReport | Suggestion
+Frame = TimerUpdate | Alert | LintReport | Suggestion | ConversationChange
 Output = Frame | EventRecord | WaitRecord | ConversationSnapshot | ShiftEnd | NlpRequest

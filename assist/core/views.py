@@ -99,6 +99,19 @@ class LatestFrames:
             elif isinstance(output, LintReport):
                 self._entry(output.conversation_id).linted = output
 
+    def restore(
+        self,
+        conversation_id: str,
+        message_id: str,
+        text: str,
+        at: datetime,
+        suggestion: Suggestion | None,
+    ) -> None:
+        """Put back, after a restart, the latest customer message and its suggestion."""
+        latest = self._entry(conversation_id)
+        latest.customer_message = {"message_id": message_id, "text": text, "at": format_ts(at)}
+        latest.suggestion = suggestion.to_frame() if suggestion is not None else None
+
     def forget(self, conversation_ids: Iterable[str]) -> None:
         for conversation_id in conversation_ids:
             self._by_conversation.pop(conversation_id, None)

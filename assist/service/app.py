@@ -62,6 +62,7 @@ def create_app(
         description="Real-time chat assist for shop customer service: SLA timers, "
         "reply suggestions, agent-message lint, per-agent statistics.",
         lifespan=lifespan,
+        docs_url=None,  # routes/pages.py serves /docs from vendored assets, not a CDN
     )
     app.state.settings = settings
     app.state.metrics = metrics

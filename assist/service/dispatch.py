@@ -17,6 +17,7 @@ from datetime import datetime
 from assist.core.outputs import (
     Alert,
     AlertKind,
+    ConversationChange,
     Frame,
     LintReport,
     NlpRequest,
@@ -38,6 +39,7 @@ _FRAME_TYPES: dict[type, str] = {
     Alert: "alert",
     LintReport: "lint",
     Suggestion: "suggestion",
+    ConversationChange: "conversation",
 }
 _TIMER_ALERTS = frozenset({AlertKind.GREETING_BREACH, AlertKind.REPLY_BREACH, AlertKind.ESCALATION})
 
@@ -71,7 +73,9 @@ class Dispatcher:
         self.latest.note(outputs)
         requests: list[NlpRequest] = []
         for output in outputs:
-            if isinstance(output, TimerUpdate | Alert | LintReport | Suggestion):
+            if isinstance(
+                output, TimerUpdate | Alert | LintReport | Suggestion | ConversationChange
+            ):
                 self.publish(output, _FRAME_TYPES[type(output)])
             elif isinstance(output, NlpRequest):
                 requests.append(output)

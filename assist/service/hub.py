@@ -34,7 +34,7 @@ def encode_frame(frame: dict[str, Any]) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
-FRAME_TYPES = frozenset({"timer", "alert", "suggestion", "lint", "handover"})
+FRAME_TYPES = frozenset({"timer", "alert", "suggestion", "lint", "handover", "conversation"})
 SUPERVISOR_DEFAULT = frozenset({"alert", "suggestion"})
 # A send pending this long means the client is not reading.
 STALLED_S = 5.0

@@ -108,10 +108,29 @@ def _worker_start(reload: Reload) -> None:
     _worker_load(reload)
 
 
+def _run_each(
+    batch: Sequence[NlpRequest],
+    suggester: SuggestsReplies | None,
+    linter: LintsMessages | None,
+) -> list[NlpResult | None]:
+    """Every request of ``batch``; one that raises yields no result (and is logged), so a
+    single odd message can neither stall its lane nor pass for a dead worker."""
+    results: list[NlpResult | None] = []
+    for request in batch:
+        try:
+            results.append(run_request(request, suggester, linter))
+        except Exception:
+            log.exception(
+                "NLP failed on message %s; no suggestion or lint for it", request.message_id
+            )
+            results.append(None)
+    return results
+
+
 def _worker_run(batch: Sequence[NlpRequest], reload: Reload | None) -> list[NlpResult | None]:
     if reload is not None:
         _worker_load(reload)
-    return [run_request(request, _worker_suggester, _worker_linter) for request in batch]
+    return _run_each(batch, _worker_suggester, _worker_linter)
 
 
 def _executor(reload: Reload) -> ProcessPoolExecutor:
@@ -294,8 +313,7 @@ class NlpPool:
 
     def _run_here(self, lane: _Lane, batch: list[NlpRequest]) -> None:
         suggester, linter = self._rules()
-        results = [run_request(request, suggester, linter) for request in batch]
-        self._complete(lane, batch, results)
+        self._complete(lane, batch, _run_each(batch, suggester, linter))
 
     def _hand_back(
         self,
@@ -318,12 +336,18 @@ class NlpPool:
     ) -> None:
         try:
             results = done.result()
-        except Exception:
+        except BrokenProcessPool:
             self.metrics.fail()
-            log.exception("an NLP worker failed; running its batch here")
+            log.exception("an NLP worker died; running its batch here")
             self._replace(lane, executor)
             self._run_here(lane, batch)
             return
+        except Exception:
+            # Requests are guarded one by one in the worker; anything else (a result
+            # that could not be sent back) loses this batch's frames, not the lane.
+            self.metrics.fail()
+            log.exception("an NLP batch failed; its suggestions and lint are lost")
+            results = [None] * len(batch)
         self._complete(lane, batch, results)
 
     def _replace(self, lane: _Lane, executor: ProcessPoolExecutor) -> None:

@@ -42,7 +42,7 @@ from assist.service.timer_driver import TimerDriver
 from assist.service.watcher import RuleWatcher
 from assist.settings import Settings, worker_count
 from assist.store.alerts import recent_alerts
-from assist.store.restore import recent_conversations, recent_event_ids
+from assist.store.restore import last_customer_messages, recent_conversations, recent_event_ids
 
 __all__ = ["Runtime", "utc_now"]
 
@@ -162,6 +162,11 @@ class Runtime:
         )
         self.engine.restore(states)
         self.engine.remember_ids(await recent_event_ids(self.database, since=since))
+        open_ids = [c.id for c in self.engine.open_conversations()]
+        for last in await last_customer_messages(self.database, open_ids):
+            self.latest.restore(
+                last.conversation_id, last.message_id, last.text, last.at, last.suggestion
+            )
         # Alerts already raised stay on every board that (re)connects; those for
         # deadlines missed while down are added when the timers fire next, at start.
         for alert in await recent_alerts(self.database, now - self.recent_alerts.window):

@@ -28,6 +28,7 @@ __all__ = [
     "COLUMNS",
     "CatalogImportError",
     "ImportSummary",
+    "decode_catalog",
     "catalog_signature",
     "import_catalog",
     "load_catalog",
@@ -50,6 +51,27 @@ def _number(raw: str, kind: type[int] | type[float]) -> float | int | None:
     except ValueError:
         return None
     return value if value >= 0 else None
+
+
+def decode_catalog(data: bytes, source: str = "<csv>") -> str:
+    """The file's text: UTF-8 (with or without a byte-order mark) or GB18030.
+
+    Excel on Chinese Windows saves "CSV" in the ANSI code page (GBK, which GB18030
+    contains); a catalogue must import whichever way the shop saved it. UTF-8 is tried
+    first: GB18030 would also decode most UTF-8 bytes, into the wrong characters.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = "not UTF-8 or GB18030 (GBK) text; save the file as CSV UTF-8"
+        raise CatalogImportError(source, [(line, message)]) from None
 
 
 def parse_catalog_csv(text: str, source: str = "<csv>") -> list[Product]:

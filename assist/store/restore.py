@@ -7,17 +7,27 @@ sender's retry of an event already stored is acknowledged as a duplicate, not ap
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from assist.store.tables import ConversationRow, EventRow
+from assist.core.outputs import Suggestion, SuggestionResult
+from assist.store.tables import ConversationRow, EventRow, SuggestionRow
 
-__all__ = ["MAX_REMEMBERED_IDS", "recent_conversations", "recent_event_ids"]
+__all__ = [
+    "MAX_REMEMBERED_IDS",
+    "LastCustomerMessage",
+    "last_customer_messages",
+    "recent_conversations",
+    "recent_event_ids",
+]
 
 MAX_REMEMBERED_IDS = 500_000
+_IDS_PER_QUERY = 500
 
 
 async def recent_conversations(
@@ -44,3 +54,54 @@ async def recent_event_ids(database: AsyncEngine, *, since: datetime) -> list[st
             .limit(MAX_REMEMBERED_IDS)
         )
         return [row.id for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class LastCustomerMessage:
+    conversation_id: str
+    message_id: str
+    text: str
+    at: datetime
+    suggestion: Suggestion | None
+
+
+async def last_customer_messages(
+    database: AsyncEngine, conversation_ids: Sequence[str]
+) -> list[LastCustomerMessage]:
+    """Each conversation's latest customer message and the suggestion made for it, so a
+    panel that reconnects after a restart shows what the customer wrote last."""
+    found: list[LastCustomerMessage] = []
+    async with database.connect() as connection:
+        for start in range(0, len(conversation_ids), _IDS_PER_QUERY):
+            chunk = conversation_ids[start : start + _IDS_PER_QUERY]
+            rows = await connection.execute(
+                select(EventRow.conversation_id, EventRow.id, EventRow.text, EventRow.ts)
+                .where(EventRow.conversation_id.in_(chunk))
+                .where(EventRow.type == "customer_message")
+                .order_by(EventRow.conversation_id, EventRow.ts, EventRow.id)
+            )
+            last: dict[str, Any] = {}
+            for row in rows:
+                last[row.conversation_id] = row
+            if not last:
+                continue
+            suggestions = {
+                row.message_id: row
+                for row in await connection.execute(
+                    select(SuggestionRow).where(
+                        SuggestionRow.message_id.in_([row.id for row in last.values()])
+                    )
+                )
+            }
+            for conversation_id, row in last.items():
+                made = suggestions.get(row.id)
+                suggestion = None
+                if made is not None:
+                    result = SuggestionResult(
+                        made.intent, made.confidence, dict(made.slots), tuple(made.replies)
+                    )
+                    suggestion = Suggestion(conversation_id, made.agent_id, row.id, result)
+                found.append(
+                    LastCustomerMessage(conversation_id, row.id, row.text or "", row.ts, suggestion)
+                )
+    return found

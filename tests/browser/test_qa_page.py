@@ -11,7 +11,6 @@ from playwright.async_api import Browser, expect
 
 from assist.core.timeutil import parse_ts
 from assist.settings import Settings
-from tests.browser.test_pages import browser  # noqa: F401  (the Chromium fixture)
 from tests.qa.test_qa_api import post_log
 from tests.service.server import JSON, run_server
 from tests.service.test_live_matches_replay import LOG, ManualClock
@@ -21,7 +20,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 
 async def test_the_qa_page_shows_sorts_drills_down_and_downloads_csv(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     tmp_path: Path,
 ) -> None:
     lines = LOG.read_text(encoding="utf-8").splitlines()

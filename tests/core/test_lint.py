@@ -368,3 +368,68 @@ def test_a_long_explanation_still_gets_every_phrase_with_its_exceptions() -> Non
     findings = [f for f in LINTER.lint_text(text) if f.rule == "negative_phrase"]
     assert [f.phrase for f in findings] == ["我们无法"]
     assert text[findings[0].start : findings[0].end] == "我们无法"  # type: ignore[misc]
+
+
+# -- refusals and contrasts (issue #9) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "phrases"),
+    [
+        ("这款不能退，但是可以给您换一件", ["不能", "但是"]),
+        ("已经发出了没办法拦截，但是您可以拒收", ["没办法", "但是"]),
+        ("运费是不支持减免的，但是可以送您一个小礼物", ["不支持", "但是"]),
+    ],
+)
+def test_a_refusal_followed_by_but_flags_both(text: str, phrases: list[str]) -> None:
+    assert [phrase for phrase, _, _ in negatives(text)] == phrases
+
+
+def test_but_that_leads_to_help_is_clean_when_nothing_was_refused() -> None:
+    assert negatives("物流是慢了一点，但是我们已经帮您催了") == []
+    assert negatives("这个颜色卖完了，但是同款灰色还有货哦") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("亲，发货后就不支持更改收货地址了哦", "不支持"),
+        ("抱歉呢，纸质发票不支持合并开具", "不支持"),
+        ("这个小妹这边查询不到的呢", "查询不到"),
+        ("这个活动已经截止了哦", "已经截止"),
+    ],
+)
+def test_policy_refusals_in_other_words_are_flagged(text: str, phrase: str) -> None:
+    assert phrase in [p for p, _, _ in negatives(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这款耳机不支持无线充电，要用线充哦",
+        "这台打印机不支持双面打印，您看介意吗",
+        "退出会员的话，一年内不能再次领取新人券，您考虑一下哦",
+    ],
+)
+def test_device_facts_and_consequences_of_the_customers_choice_stay_clean(text: str) -> None:
+    assert negatives(text) == []
+
+
+def test_advice_shown_to_agents_has_no_rulebook_section_marks() -> None:
+    rules = LINTER.rules
+    advice = [
+        rules.negative_phrase.advice,
+        rules.impolite.advice,
+        rules.long_message.advice,
+        rules.missing_greeting.advice,
+        rules.missing_closing.advice,
+        rules.slow_typing.advice,
+        *(p.advice for p in rules.negative_phrase.patterns if p.advice),
+    ]
+    assert advice and not any("§" in text for text in advice)
+
+
+def test_a_section_mark_in_advice_is_rejected_with_its_line() -> None:
+    bad = MINIMAL.replace("long_message: {advice: a,", "long_message: {advice: 太长（§六）,")
+    with pytest.raises(RulesError, match=r"x.yaml:10: long_message.advice.*rulebook references"):
+        linter_from_yaml(bad, "x.yaml")

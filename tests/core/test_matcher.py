@@ -6,6 +6,7 @@ from assist.assembly import (
     read_phrasebook,
 )
 from assist.core.suggest.matcher import Matcher, normalize
+from assist.core.suggest.phrasebook import INTENT_IDS
 from assist.core.suggest.suggester import Suggester
 from assist.settings import load_settings
 
@@ -83,10 +84,19 @@ def test_bargaining_subtype(matcher: Matcher, text: str, kind: str) -> None:
     assert match.bargain_type == kind
 
 
-def test_confidence_is_higher_for_a_clear_message(matcher: Matcher) -> None:
-    clear = matcher.match("有色差吗")
-    vague = matcher.match("颜色有点偏")
-    assert clear.confidence > vague.confidence
+def test_confidence_is_the_models_probability_of_the_intent(matcher: Matcher) -> None:
+    match = matcher.match("有色差吗")
+    assert match.intent == "color_difference"
+    assert match.confidence == round(match.scores["color_difference"], 4)
+    assert abs(sum(match.scores.values()) - 1.0) < 1e-9
+
+
+def test_unknown_gets_one_minus_the_best_intents_probability(matcher: Matcher) -> None:
+    match = matcher.match("发票开个人抬头就行")
+    best = max(p for name, p in match.scores.items() if name != "unknown")
+    assert match.intent == "unknown"
+    assert match.confidence == round(1.0 - best, 4)
+    assert match.confidence < 1.0
 
 
 def test_normalize_drops_platform_cards_and_masks() -> None:
@@ -202,3 +212,68 @@ def test_a_clear_out_of_scope_request_written_first_wins(matcher: Matcher) -> No
 )
 def test_closers_with_extra_words_are_thanks_bye(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).intent == "thanks_bye"
+
+
+# -- wording families real customers use (examples written for these tests) ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # A defect described without 投诉 is a complaint; asking for a remedy is a return.
+        ("袖子上一圈都是线头，做工也太糙了", "complaint"),
+        ("瓶子里漂着黑色的杂质", "complaint"),
+        ("又缺了一个零件，每次都这样", "complaint"),
+        ("打开发现少了两瓶", "complaint"),
+        ("瓶底有一层白色的沉淀", "complaint"),
+        ("袖子上一圈都是线头，能换一件吗", "returns"),
+        # A late parcel vented about, not asked about.
+        ("五天了还没发货，连个消息都没有", "complaint"),
+        ("说好的两天到，现在一个礼拜了都没动", "complaint"),
+        # Closers.
+        ("暂时没有别的问题了", "thanks_bye"),
+        ("就这些了", "thanks_bye"),
+        ("行，那我再等两天", "thanks_bye"),
+        ("好的，那我直接拍了", "thanks_bye"),
+        ("你先忙吧", "thanks_bye"),
+        # A platform header in front of a hail; a bare body figure.
+        ("订单号:[订单x] 在么", "greeting"),
+        ("咨询订单号:[订单x] 商品ID:[数字x] 你好", "greeting"),
+        ("我都175了", "sizing"),
+        ("我一米八二 会不会短", "sizing"),
+        # Thanks beside a remark that asks nothing still closes the chat.
+        ("谢谢啊，我等会儿让家里人下楼去拿", "thanks_bye"),
+        ("行吧不用了，也没多少钱，谢谢", "thanks_bye"),
+        ("谢谢 那发票怎么开", "unknown"),
+        # A price that moved after buying; a refund by what means.
+        ("前天刚下单今天就降了二十", "bargaining"),
+        ("退费走什么渠道", "returns"),
+        # A remedy asked without 退/换货; collecting a parcel.
+        ("不小心买错颜色了", "returns"),
+        ("是我自己摔坏的，能直接换个新的吗", "returns"),
+        ("快递柜里的件取不出来", "logistics"),
+        # Placeholders around the words that matter.
+        ("[数字x]号买的 什么时候能发货", "logistics"),
+        ("退了[金额x]到哪个账户了", "returns"),
+    ],
+)
+def test_wording_families_get_their_intent(matcher: Matcher, text: str, intent: str) -> None:
+    assert matcher.match(text).intent == intent
+
+
+def test_a_platform_header_alone_asks_nothing(matcher: Matcher) -> None:
+    assert matcher.match("咨询订单号:[订单x] 商品ID:[数字x]").intent == "unknown"
+    assert normalize("咨询订单号:[订单x] 商品ID:[数字x] 你好") == "你好"
+
+
+def test_a_question_that_is_not_wanted_does_not_count_as_asked(matcher: Matcher) -> None:
+    # 不想要 is not 想要: the message vents, it asks for nothing.
+    assert matcher.match("快递拖了这么久，我都不想要了").intent == "complaint"
+
+
+@pytest.mark.parametrize("unit", ["嗯", "嗯，", "好的 ", "在吗", "9", "，", "好好", "谢谢"])
+def test_repetitive_input_of_the_suggester_length_finishes(matcher: Matcher, unit: str) -> None:
+    # A closer pattern once backtracked exponentially on "嗯嗯嗯…x" (a hang, not a slow
+    # answer): every repeated unit in the suggester's 500 characters must be answered.
+    text = (unit * 500)[:499] + "x"
+    assert matcher.match(text).intent in {*INTENT_IDS, "unknown"}

@@ -11,6 +11,7 @@ from assist.assembly import (
 )
 from assist.core.errors import RulesError
 from assist.core.suggest.catalog import Catalog
+from assist.core.suggest.context import SuggestContext
 from assist.core.suggest.suggester import Suggester
 from assist.settings import load_settings
 
@@ -223,3 +224,99 @@ def test_only_the_start_of_a_very_long_message_is_read(suggester: Suggester) -> 
     assert suggester.suggest("我170cm 130斤穿什么码" + padding).intent == "sizing"
     assert suggester.suggest(padding + "我170cm 130斤穿什么码").intent == "unknown"
     assert suggester.suggest("1" * 20_000 + "斤").intent == "unknown"
+
+
+# -- seed 002 ch.3: every example answered with its reply --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("太贵了，第一次你给我便宜点，以后我还会来买的。", "promise"),
+        ("以后我会介绍朋友过来买的。", "promise"),
+        ("谁家的牛仔裤才60钱，你们家的太贵了。", "comparison"),
+        ("我支付宝里钱不够了。", "excuse"),
+        ("我支付宝里刚好就只有90钱了。", "excuse"),
+        ("我支付宝里只剩90了", "excuse"),
+        ("少点我就付款了。", "ultimatum"),
+        ("包邮我就付款了。", "ultimatum"),
+    ],
+)
+def test_every_bargaining_example_of_the_seed_gets_its_reply_type(
+    suggester: Suggester, text: str, kind: str
+) -> None:
+    result = suggester.suggest(text)
+    assert result.intent == "bargaining"
+    assert result.slots["bargain_type"] == kind
+    assert result.replies
+
+
+def test_an_ultimatum_without_a_price_gets_both_steps_and_free_shipping(
+    suggester: Suggester,
+) -> None:
+    for text in ("少点我就付款了", "包邮我就付款了"):
+        replies = suggester.suggest(text).replies
+        assert len(replies) == 2
+        assert "搭配套餐" in replies[0]  # step one: a bundle
+        assert "包邮" in replies[1]  # step two: give in with free shipping
+    assert suggester.suggest("包邮我就付款了").slots["concession"] == "free_shipping"
+
+
+def test_an_excuse_with_the_balance_offers_to_take_it(suggester: Suggester) -> None:
+    replies = suggester.suggest("我支付宝里只剩90了").replies
+    assert "90元" in replies[0]
+    assert "充值" in replies[1]
+
+
+def test_a_named_colour_and_size_is_a_stock_question(suggester: Suggester) -> None:
+    result = suggester.suggest("有黑色L码吗")
+    assert result.intent == "stock"
+    assert result.slots == {"color": "黑色", "size": "L"}
+
+
+# -- replies keyed to the conversation ------------------------------------------------
+
+
+def test_thanks_after_payment_welcomes_the_new_vip_first(suggester: Suggester) -> None:
+    paid = suggester.suggest("好的谢谢", context=SuggestContext(order_paid=True))
+    assert paid.intent == "thanks_bye"
+    assert "VIP" in paid.replies[0]
+    assert paid.slots == {"after": "order_paid"}
+
+
+def test_thanks_before_any_payment_never_mentions_vip_or_leaving(suggester: Suggester) -> None:
+    for context in (None, SuggestContext(), SuggestContext(order_placed=True)):
+        result = suggester.suggest("好的谢谢", context=context)
+        assert result.intent == "thanks_bye"
+        assert not any("VIP" in reply or "遗憾" in reply for reply in result.replies)
+
+
+def test_leaving_without_buying_gets_the_see_you_again_reply(suggester: Suggester) -> None:
+    result = suggester.left_without_buying()
+    assert result.intent == "thanks_bye"
+    assert result.slots == {"after": "closed_without_order"}
+    assert "新品" in result.replies[0] and "收藏" in result.replies[0]
+
+
+# -- returns: who pays, and what cannot be returned -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "case", "says"),
+    [
+        ("裤脚全是线头，能退吗", "defect", "咱家承担"),
+        ("收到拉链是坏的，想换一条", "defect", "咱家承担"),
+        ("少发了一个配件，怎么退", "defect", "咱家承担"),
+        ("穿着不喜欢，可以退吗", "change_of_mind", "您承担"),
+        ("买大了想换小一码", "change_of_mind", "您承担"),
+        ("预售的这条能退吗", "made_to_order", "预售"),
+        ("加大码的可以退换吗", "made_to_order", "特殊尺码"),
+    ],
+)
+def test_returns_tell_defects_changes_of_mind_and_made_to_order_apart(
+    suggester: Suggester, text: str, case: str, says: str
+) -> None:
+    result = suggester.suggest(text)
+    assert result.intent == "returns"
+    assert result.slots["return_case"] == case
+    assert says in result.replies[0]

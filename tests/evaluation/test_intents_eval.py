@@ -9,7 +9,9 @@ from assist.assembly import (
 )
 from assist.evaluation.intents import (
     BLIND2_SET,
+    BLIND3_SET,
     BLIND_SET,
+    FAMILIES_SET,
     OWN_SET,
     VALIDATION_SET,
     evaluate,
@@ -61,7 +63,7 @@ def test_evaluate_counts_precision_recall_and_wrong_guesses(tmp_path: Path) -> N
     assert scores.per_intent["stock"][:2] == (0.0, 0.0)
 
 
-def test_report_prints_both_sets_and_throughput(tmp_path: Path) -> None:
+def test_report_prints_the_real_dev_set_first_with_its_confusion(tmp_path: Path) -> None:
     dev = tmp_path / "dev.jsonl"
     dev.write_text(
         "\n".join(
@@ -72,15 +74,25 @@ def test_report_prints_both_sets_and_throughput(tmp_path: Path) -> None:
     )
     out = io.StringIO()
     numbers = report(out, dev)
+    text = out.getvalue()
+    assert text.index("REAL dev set") < text.index("intents.jsonl")
+    assert "confusion (rows: gold, columns: predicted)" in text
+    assert numbers["dev_macro_f1"] == 1.0
     assert numbers["own_macro_f1"] >= 0.85
     assert numbers["own_wrong_unknown"] <= 0.1
-    assert numbers["dev_macro_f1"] == 1.0
-    assert {"validation_macro_f1", "validation_wrong_unknown"} <= numbers.keys()
-    assert "validation set" in out.getvalue()
-    assert {"blind2_macro_f1", "blind2_wrong_unknown"} <= numbers.keys()
-    assert "blind2 set" in out.getvalue()
-    assert numbers["messages_per_s"] > 0
-    assert "macro-F1" in out.getvalue() and "messages/s" in out.getvalue()
+    for name in ("validation", "families", "blind", "blind2", "blind3"):
+        assert {f"{name}_macro_f1", f"{name}_wrong_unknown"} <= numbers.keys()
+
+
+def test_family_and_third_blind_sets_are_separate_from_every_other_set() -> None:
+    families = {text for text, _ in load_labelled(FAMILIES_SET)}
+    blind3 = {text for text, _ in load_labelled(BLIND3_SET)}
+    assert len(families) >= 300 and len(blind3) >= 100
+    assert not families & blind3
+    for other in (OWN_SET, VALIDATION_SET, BLIND_SET, BLIND2_SET):
+        texts = {text for text, _ in load_labelled(other)}
+        assert not texts & families
+        assert not texts & blind3
 
 
 def test_report_skips_a_missing_dev_set(tmp_path: Path) -> None:

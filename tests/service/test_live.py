@@ -253,9 +253,12 @@ async def test_stats_are_served_as_json_and_excel_friendly_csv(tmp_path: Path) -
         assert (await http.get("/api/agents/zz/stats")).status_code == 404
         bad = await http.get("/api/agents/stats", params={"from": "last tuesday"})
         assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_query"
-        csv = await http.get("/api/agents/stats.csv")
-        assert csv.content.startswith("\ufeffagent_id,conversations,".encode())
+        csv = await http.get("/api/agents/stats.csv", params={"from": "2026-11-23T00:00:00+08:00"})
+        assert csv.content.startswith("\ufeff客服,接待会话数,".encode())
+        assert ",100.00%," in csv.content.decode()  # reply rate 1.0, as Excel readers expect
         assert csv.headers["content-type"].startswith("text/csv")
+        disposition = csv.headers["content-disposition"]
+        assert disposition.startswith('attachment; filename="agent-stats_20261123_')
 
 
 async def test_a_restart_rebuilds_open_conversations_and_raises_a_missed_breach_once(
@@ -314,3 +317,27 @@ async def test_a_supervisor_gets_alerts_by_default_and_may_ask_for_timers_too(
         async with connect(server.ws + "/ws/supervisor?frames=gossip") as bad:
             reply = await receive_json(bad)
             assert reply["error"]["code"] == "invalid_query"
+
+
+async def test_after_a_restart_a_panel_still_shows_the_last_customer_message_and_its_suggestion(
+    tmp_path: Path,
+) -> None:
+    settings = fast_settings(tmp_path, greeting_s=30, reply_s=30, escalate_s=600)
+    clock = FakeClock()
+    async with (
+        run_server(settings, clock) as server,
+        connect(server.ws + "/ws/agent/a-1") as panel,
+        connect(server.ws + "/ws/ingest") as ingest,
+    ):
+        await receive_json(panel)
+        await ingest.send(event("m-1", "customer_message", text="在吗"))
+        await ingest.send(event("m-2", "customer_message", text="这款有L码吗"))
+        await receive_json(ingest)
+        await receive_json(ingest)
+        await receive_until(panel, lambda f: f["type"] == "suggestion" and f["message_id"] == "m-2")
+    clock.advance(5)
+    async with run_server(settings, clock) as server, connect(server.ws + "/ws/agent/a-1") as panel:
+        (view,) = (await receive_json(panel))["conversations"]
+        assert view["last_customer_message"]["text"] == "这款有L码吗"
+        assert view["suggestion"]["message_id"] == "m-2"
+        assert view["suggestion"]["intent"] == "stock"

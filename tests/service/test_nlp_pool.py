@@ -111,6 +111,36 @@ async def test_a_pool_that_keeps_up_skips_nothing() -> None:
     assert pool.metrics.skipped == {}
 
 
+class _BrokenOnOneText:
+    """A suggester that fails on one text, as a rule bug meeting an odd message would."""
+
+    def __init__(self, real: object) -> None:
+        self.real = real
+
+    def suggest(self, text: str, *args: object, **kwargs: object) -> object:
+        if text == "坏消息":
+            raise ValueError("a rule that cannot handle this text")
+        return self.real.suggest(text, *args, **kwargs)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+async def test_a_message_that_breaks_the_suggester_costs_only_its_own_suggestion() -> None:
+    settings = load_settings()
+    delivered: list[Output] = []
+    suggester, linter = _BrokenOnOneText(load_suggester(settings)), load_linter(settings)
+    pool = NlpPool(
+        settings, delivered.extend, lambda: (suggester, linter), workers=0, limit=100
+    )
+    await pool.start(Catalog.empty())
+    pool.submit([ask("odd", 0), ask("odd", 1, text="坏消息"), ask("odd", 2), answer("odd", 3)])
+    await asyncio.wait_for(drained(pool), 10)
+    await pool.close()
+    assert message_ids(delivered) == ["odd-m0", "odd-m2", "odd-m3"]
+    assert pool.pending == 0
+
+
 async def test_workers_reload_the_rules_when_told(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(REPO_ROOT / "rules", rules)

@@ -115,6 +115,7 @@ class Linter:
                 sentence_before=e.scope == "sentence",
                 sentence_after=(e.after_scope or e.scope) == "sentence",
                 only=frozenset(e.only) if e.only is not None else None,
+                unless_refused=e.unless_refused,
             )
             for e in neg.exceptions
         )
@@ -215,7 +216,12 @@ class Linter:
                 subject = self._subject_before(text, start)
                 if pattern.require_subject and not subject:
                     continue
-                if self._excepted(text, pattern.name, start, end, bounds, around_cache):
+                # Patterns run in file order, contrasts last: a refusal found before
+                # this hit is already in ``findings``.
+                refused = any(f.start is not None and f.start < start for f in findings)
+                if self._excepted(
+                    text, pattern.name, start, end, bounds, around_cache, refused=refused
+                ):
                     continue
                 start -= len(subject)
                 if any(taken[start:end]):
@@ -250,9 +256,13 @@ class Linter:
         end: int,
         bounds: _Boundaries,
         around_cache: dict[int, tuple[list[int], list[int]]],
+        *,
+        refused: bool = False,
     ) -> bool:
         for index, exc in enumerate(self._exceptions):
             if exc.only is not None and name not in exc.only:
+                continue
+            if refused and exc.unless_refused:
                 continue
             if exc.around is not None:
                 spans = around_cache.get(index)

@@ -38,11 +38,26 @@ class _Strict(BaseModel):
 
 
 class _Advice(_Strict):
-    """What every rule tells the agent: how serious, what to do, what to say instead."""
+    """What every rule tells the agent: how serious, what to do, what to say instead.
+
+    Agents read the advice in the middle of a chat: plain words, no rulebook section
+    marks (§七.11) — those belong in the YAML comments and the docs.
+    """
 
     severity: str = "warning"
     advice: str
     alternatives: list[str] = Field(default_factory=list)
+
+    @field_validator("advice", "alternatives")
+    @classmethod
+    def _plain_words(cls, value: str | list[str]) -> str | list[str]:
+        for text in [value] if isinstance(value, str) else value:
+            if "§" in text:
+                raise ValueError(
+                    f"{text!r}: advice is shown to agents; keep rulebook references (§…) "
+                    "in a comment, not in the text"
+                )
+        return value
 
 
 class PatternSpec(_Strict):
@@ -81,6 +96,9 @@ class ExceptionSpec(_Strict):
     scope: Literal["clause", "sentence"] = "clause"
     after_scope: Literal["clause", "sentence"] | None = None
     only: list[str] | None = None
+    # The exception does not apply when a refusal was already found earlier in the same
+    # message: "这个不能退，但是可以换" — after a refusal, 但是 is part of the no.
+    unless_refused: bool = False
     why: str = ""
 
     @field_validator("around", "before", "after")
@@ -182,3 +200,4 @@ class CompiledException:
     sentence_before: bool
     sentence_after: bool
     only: frozenset[str] | None
+    unless_refused: bool = False

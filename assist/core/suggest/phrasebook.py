@@ -176,9 +176,10 @@ class OutOfScope(_Strict):
 class Phrasebook(_Strict):
     version: int = 1
     threshold: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
+    # The trained model's probability an intent needs before it is suggested; below it
+    # the answer is ``unknown`` (a wrong suggestion costs more than none).
+    abstain: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
     question: str = r"吗|么|\?|？"
-    user_words: list[NonEmptyText] = Field(default_factory=list)
-    stopwords: list[NonEmptyText] = Field(default_factory=list)
     out_of_scope: OutOfScope = OutOfScope()
     phrases: dict[str, list[NonEmptyText]] = Field(default_factory=dict)
     intents: dict[str, IntentSpec]

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from assist.core.outputs import SuggestionResult
 from assist.core.suggest.catalog import Catalog, Product
+from assist.core.suggest.context import SuggestContext
 from assist.core.suggest.matcher import UNKNOWN, Matcher, normalize
+from assist.core.suggest.model import IntentModel
 from assist.core.suggest.phrasebook import (
     Phrasebook,
     ShopRules,
@@ -29,9 +32,26 @@ from assist.core.suggest.slots import (
     extract_usual_size,
 )
 
-__all__ = ["Suggester"]
+__all__ = ["LEFT_WITHOUT_BUYING", "SuggestContext", "Suggester"]
 
 _MAX_REPLIES = 3
+LEFT_WITHOUT_BUYING = "left_without_buying"
+_NO_CONTEXT = SuggestContext()
+
+# Returns: a defect the shop pays the postage for (seed 002 ch.3 e: only non-quality
+# returns are at the buyer's cost) …
+_DEFECT = re.compile(
+    r"质量|坏|破|瑕疵|次品|残次|发错|寄错|少发|漏发|线头|开线|脱线|开胶|起皮|掉漆|污渍|脏|"
+    r"异味|臭|发霉|漏(水|气|油)?|裂|断了|缺(了)?(个|件|零件|配件|扣子)|少(了)?(个|件|只|条|配件)|"
+    r"划痕|变形|杂质|不能用|用不了|故障|不亮|不转|起球|掉毛|缩水|色差|掉色|褪色|"
+    r"针眼|破洞|有洞|霉|虫|跟图片不一样|与描述不符|描述不符|假货"
+)
+# … and goods made to order: special sizes and pre-orders (seed 002 ch.2: not returnable).
+_MADE_TO_ORDER = re.compile(
+    r"预售|预定|预订|定制|订制|定做|订做|特殊尺码|特殊码|特大码|加大码|加肥"
+)
+# "包邮我就付款" asks for free shipping: the concession the seed's second step grants.
+_FREE_SHIPPING = re.compile(r"包邮|免邮|运费|邮费|快递费")
 
 
 MAX_CHARS = 500
@@ -41,13 +61,28 @@ def _money(value: float) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.2f}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Suggester:
     book: Phrasebook
     shop: ShopRules
     chart: SizeChart
     matcher: Matcher
     catalog: Catalog
+
+    @cached_property
+    def _fields(self) -> dict[str, frozenset[str]]:
+        """The ``{fields}`` of every reply template, parsed once."""
+        return {
+            template: frozenset(template_fields(template))
+            for spec in self.book.intents.values()
+            for templates in spec.replies.values()
+            for template in templates
+        }
+
+    @cached_property
+    def _variables(self) -> dict[str, str]:
+        """The shop's template variables, read from the (pydantic) model once."""
+        return self.shop.variables()
 
     @classmethod
     def build(
@@ -56,23 +91,35 @@ class Suggester:
         shop: ShopRules,
         chart: SizeChart,
         catalog: Catalog | None = None,
+        model: IntentModel | None = None,
     ) -> Suggester:
         """A suggester over validated models (read by :mod:`assist.assembly`)."""
-        return cls(book, shop, chart, Matcher(book), catalog or Catalog.empty())
+        return cls(book, shop, chart, Matcher(book, model), catalog or Catalog.empty())
 
     def with_catalog(self, catalog: Catalog) -> Suggester:
         return Suggester(self.book, self.shop, self.chart, self.matcher, catalog)
 
-    def suggest(self, text: str, product_id: str | None = None) -> SuggestionResult:
+    def suggest(
+        self,
+        text: str,
+        product_id: str | None = None,
+        *,
+        context: SuggestContext | None = None,
+    ) -> SuggestionResult:
+        """Intent, facts and replies for one customer message.
+
+        ``context`` tells what happened in the conversation so far: after a paid order a
+        thank-you gets the new-VIP reply (seed 002 ch.3 §4 购买之后) first.
+        """
+        context = context or _NO_CONTEXT
         # A customer's question is in its first lines; reading at most this much bounds
         # the time one pasted essay can hold the event loop (and every timer) up.
-        text = text[:MAX_CHARS]
-        match = self.matcher.match(text)
+        normal = normalize(text[:MAX_CHARS])
+        match = self.matcher.match_normal(normal)
         if match.intent == UNKNOWN:
             return SuggestionResult(UNKNOWN, match.confidence)
-        normal = normalize(text)
         slots: dict[str, Any] = {}
-        variables: dict[str, str] = self.shop.variables()
+        variables = dict(self._variables)
         family = "default"
         if match.intent == "sizing":
             family = self._sizing(normal, slots, variables)
@@ -80,22 +127,43 @@ class Suggester:
             family = self._stock(normal, product_id, slots, variables)
         elif match.intent == "bargaining":
             family = self._bargaining(normal, product_id, match.bargain_type, slots, variables)
-        elif match.intent == "returns" and re.search(r"质量|坏|破|瑕疵|发错|寄错|少发", normal):
-            family = "quality"
+        elif match.intent == "returns":
+            family = self._returns(normal, slots)
+        elif match.intent == "thanks_bye" and context.order_paid:
+            family = "after_purchase"
+            slots["after"] = "order_paid"
         replies = self._render(match.intent, family, variables)
         return SuggestionResult(match.intent, match.confidence, slots, replies)
+
+    def left_without_buying(self) -> SuggestionResult:
+        """The see-you-again reply for a conversation closed without an order
+        (seed 002 ch.3 §4 咨询未购买): the engine offers it at the close."""
+        replies = self._render("thanks_bye", LEFT_WITHOUT_BUYING, dict(self._variables))
+        return SuggestionResult("thanks_bye", 1.0, {"after": "closed_without_order"}, replies)
+
+    @staticmethod
+    def _returns(normal: str, slots: dict[str, Any]) -> str:
+        """Which returns policy applies: made to order, a defect, or a change of mind."""
+        if _MADE_TO_ORDER.search(normal):
+            slots["return_case"] = "made_to_order"
+            return "made_to_order"
+        if _DEFECT.search(normal):
+            slots["return_case"] = "defect"
+            return "quality"
+        slots["return_case"] = "change_of_mind"
+        return "default"
 
     def _render(self, intent: str, family: str, variables: dict[str, str]) -> tuple[str, ...]:
         families = self.book.intents[intent].replies
         templates = list(families.get(family) or families["default"])
         if intent == "greeting" and "busy" in families:
             templates += families["busy"]
-        if intent == "thanks_bye":
-            for extra in ("after_purchase", "left_without_buying"):
-                templates += families.get(extra, [])
-        usable = [t for t in templates if set(template_fields(t)) <= variables.keys()]
+        if intent == "thanks_bye" and family == "after_purchase":
+            templates += families["default"][1:]
+        fields = self._fields
+        usable = [t for t in templates if fields[t] <= variables.keys()]
         if not usable:
-            usable = [t for t in families["default"] if set(template_fields(t)) <= variables.keys()]
+            usable = [t for t in families["default"] if fields[t] <= variables.keys()]
         return tuple(t.format_map(variables) for t in usable[:_MAX_REPLIES])
 
     def _product(self, normal: str, product_id: str | None) -> Product | None:
@@ -189,6 +257,15 @@ class Suggester:
             variables["price"] = _money(price)
         if kind == "promise" or kind == "comparison":
             return kind
+        if kind == "ultimatum" and (list_price is None or price is None):
+            # No price to judge: the seed's two steps — a bundle first, then give in
+            # with free shipping.
+            if _FREE_SHIPPING.search(normal):
+                slots["concession"] = "free_shipping"
+                return "ultimatum_free_shipping"
+            return "ultimatum"
+        if kind == "excuse" and (list_price is None or price is None):
+            return "excuse"  # both answers; the one needing the price only when it is known
         if kind not in ("ultimatum", "excuse") or list_price is None or price is None:
             return "default"
         reasonable = price >= list_price * (1.0 - self.shop.max_discount) - 1e-9

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assist.service.routes import channels, health, ingest, pages, qa, stats
+from assist.service.routes import board, channels, chatwoot, health, ingest, pages, qa, stats
 
 __all__ = ["ROUTERS"]
 
@@ -10,7 +10,9 @@ ROUTERS = (
     ingest.router,
     channels.router,
     stats.router,
+    board.router,
     qa.router,
     pages.router,
     health.router,
+    chatwoot.router,
 )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from fastapi import APIRouter
@@ -11,11 +9,12 @@ from fastapi.responses import JSONResponse, Response
 
 from assist.core.errors import NotFound
 from assist.core.timeutil import format_ts
-from assist.security.csvcell import safe_row
+from assist.exports import export_filename
+from assist.exports import stats_csv as stats_csv_text
 from assist.security.pii import mask_pii
 from assist.security.roles import NeedKind
 from assist.service.auth import require
-from assist.service.deps import DatabaseDep, SettingsDep
+from assist.service.deps import DatabaseDep, RuntimeDep, SettingsDep
 from assist.service.query import RangeDep, TimeRange
 from assist.store.detail import conversation_detail
 from assist.store.stats import STAT_KEYS, agent_stats
@@ -42,18 +41,17 @@ async def stats_json(database: DatabaseDep, span: RangeDep) -> Response:
 
 
 @router.get("/api/agents/stats.csv")
-async def stats_csv(database: DatabaseDep, span: RangeDep) -> Response:
-    """The same as CSV, UTF-8 with a byte-order mark so Excel shows Chinese correctly;
-    text cells a spreadsheet would run as a formula are quoted."""
-    body = await _stats(database, span)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(STAT_KEYS), lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(safe_row(row) for row in body["agents"])
+async def stats_csv(database: DatabaseDep, runtime: RuntimeDep, span: RangeDep) -> Response:
+    """The same for Excel: Chinese column names, rates as percentages, UTF-8 with a
+    byte-order mark, formula-like text quoted; the file name carries the range in the
+    shop's days."""
+    agents = await agent_stats(database, span.start, span.end)
+    zone = runtime.engine.config.service_hours.timezone
+    name = export_filename("agent-stats", span.start, span.end, zone, runtime.clock())
     return Response(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        stats_csv_text(agents, STAT_KEYS).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="agent-stats.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

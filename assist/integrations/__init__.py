@@ -1,0 +1,1 @@
+"""Adapters between chat platforms and assist's event protocol (sans-I/O: dicts in, dicts out)."""
