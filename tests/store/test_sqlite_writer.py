@@ -1,0 +1,63 @@
+"""The SQLite writer thread: a batch is one call, readable through SQLAlchemy at once,
+idempotent like the statement-by-statement path, and a refused batch leaves nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assist.core.engine import Engine
+from assist.store.database import migrate, open_database
+from assist.store.faults import is_data_fault
+from assist.store.sqlite_writer import SqliteWriter
+from assist.store.tables import ConversationRow, EventRow
+from assist.store.writer import Batch, write_batch
+from tests.store.test_store import SMALL_DAY, count, outputs_of
+
+
+def test_only_an_sqlite_file_gets_a_writer_thread(tmp_path: Path) -> None:
+    assert SqliteWriter.for_database(open_database(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"))
+    assert SqliteWriter.for_database(open_database("sqlite+aiosqlite://")) is None
+    assert SqliteWriter.for_database(open_database("sqlite+aiosqlite:///:memory:")) is None
+
+
+async def test_a_batch_written_by_the_thread_reads_back_the_same_as_through_sqlalchemy(
+    tmp_path: Path,
+) -> None:
+    threaded = open_database(f"sqlite+aiosqlite:///{tmp_path / 'threaded.db'}")
+    direct = open_database(f"sqlite+aiosqlite:///{tmp_path / 'direct.db'}")
+    writer = SqliteWriter.for_database(threaded)
+    assert writer is not None
+    try:
+        for database in (threaded, direct):
+            await migrate(database)
+        batch = Batch()
+        batch.add(outputs_of(Engine(), SMALL_DAY, until=4000))
+        await write_batch(threaded, batch, writer)
+        await write_batch(threaded, batch, writer)  # idempotent, like the other path
+        await write_batch(direct, batch)
+        for table in (EventRow, ConversationRow):
+            assert await count(threaded, table) == await count(direct, table) > 0
+    finally:
+        await writer.close()
+        await threaded.dispose()
+        await direct.dispose()
+
+
+async def test_a_refused_row_fails_the_whole_batch_as_a_data_fault(tmp_path: Path) -> None:
+    database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'refused.db'}")
+    writer = SqliteWriter.for_database(database)
+    assert writer is not None
+    try:
+        await migrate(database)
+        batch = Batch()
+        batch.add(outputs_of(Engine(), SMALL_DAY, until=4000))
+        batch.events[-1]["type"] = None  # NOT NULL column
+        with pytest.raises(Exception) as caught:
+            await write_batch(database, batch, writer)
+        assert is_data_fault(caught.value)
+        assert await count(database, EventRow) == 0  # rolled back: all of it or none
+    finally:
+        await writer.close()
+        await database.dispose()
