@@ -59,11 +59,19 @@ class _Latest:
     message: EventRecord | None = None
     suggested: Suggestion | None = None
     linted: LintReport | None = None
+    # The latest customer message as put back after a restart (no event kept for it).
+    restored_message: dict[str, Any] | None = None
+
+    @property
+    def message_id(self) -> str | None:
+        if self.message is not None:
+            return self.message.event.id
+        return self.restored_message["message_id"] if self.restored_message else None
 
     @property
     def customer_message(self) -> dict[str, Any] | None:
         if self.message is None:
-            return None
+            return self.restored_message
         event = self.message.event
         return {"message_id": event.id, "text": event.text or "", "at": format_ts(event.ts)}
 
@@ -88,13 +96,13 @@ class LatestFrames:
                 event = output.event
                 if event.type is EventType.CUSTOMER_MESSAGE:
                     latest = self._entry(event.conversation_id)
-                    latest.message = output
+                    latest.message, latest.restored_message = output, None
                     # The suggestion for an older message no longer answers this one.
                     latest.suggested = None
             elif isinstance(output, Suggestion):
                 latest = self._entry(output.conversation_id)
-                current = latest.message
-                if current is None or current.event.id == output.message_id:
+                current = latest.message_id
+                if current is None or current == output.message_id:
                     latest.suggested = output
             elif isinstance(output, LintReport):
                 self._entry(output.conversation_id).linted = output
@@ -109,8 +117,9 @@ class LatestFrames:
     ) -> None:
         """Put back, after a restart, the latest customer message and its suggestion."""
         latest = self._entry(conversation_id)
-        latest.customer_message = {"message_id": message_id, "text": text, "at": format_ts(at)}
-        latest.suggestion = suggestion.to_frame() if suggestion is not None else None
+        latest.message = None
+        latest.restored_message = {"message_id": message_id, "text": text, "at": format_ts(at)}
+        latest.suggested = suggestion
 
     def forget(self, conversation_ids: Iterable[str]) -> None:
         for conversation_id in conversation_ids:
