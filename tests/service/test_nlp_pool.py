@@ -130,9 +130,7 @@ async def test_a_message_that_breaks_the_suggester_costs_only_its_own_suggestion
     settings = load_settings()
     delivered: list[Output] = []
     suggester, linter = _BrokenOnOneText(load_suggester(settings)), load_linter(settings)
-    pool = NlpPool(
-        settings, delivered.extend, lambda: (suggester, linter), workers=0, limit=100
-    )
+    pool = NlpPool(settings, delivered.extend, lambda: (suggester, linter), workers=0, limit=100)
     await pool.start(Catalog.empty())
     pool.submit([ask("odd", 0), ask("odd", 1, text="坏消息"), ask("odd", 2), answer("odd", 3)])
     await asyncio.wait_for(drained(pool), 10)
