@@ -22,6 +22,7 @@ from assist.core.errors import NotFound, QueryError
 from assist.core.qa.scoring import month_bounds
 from assist.core.timeutil import format_ts
 from assist.exports import BOM, csv_text
+from assist.security.pii import mask_pii
 from assist.security.roles import NeedKind
 from assist.service.auth import require
 from assist.service.deps import DatabaseDep, RuntimeDep, SettingsDep
@@ -130,10 +131,15 @@ async def _scores(settings: Settings, database: DatabaseDep, period: Period) -> 
 async def qa_conversation(
     settings: SettingsDep, database: DatabaseDep, conversation_id: str
 ) -> Response:
-    """The rubric (seed 003 §七) item by item for one closed conversation."""
+    """The rubric (seed 003 §七) item by item for one closed conversation; the messages
+    it quotes have personal data masked unless ``ASSIST_MASK_PII=false`` (as every export)."""
     body = await conversation_qa(database, load_qa(settings), conversation_id)
     if body is None:
         raise NotFound(f"no closed conversation {conversation_id!r}")
+    if settings.mask_pii:
+        for item in body.get("items", []):
+            if isinstance(item.get("text"), str):
+                item["text"] = mask_pii(item["text"])
     return JSONResponse(body)
 
 
