@@ -20,10 +20,12 @@ from assist.security.csvcell import safe_cell
 
 __all__ = [
     "ALERT_HEADERS",
+    "BOM",
     "ALERT_KINDS",
     "PERCENT_KEYS",
     "STAT_HEADERS",
     "alerts_csv",
+    "csv_text",
     "export_filename",
     "shop_time",
     "stats_csv",
@@ -82,7 +84,7 @@ def _percent(value: Any) -> Any:
     return f"{value * 100:.2f}%" if isinstance(value, int | float) else value
 
 
-def _write(rows: Iterable[Sequence[Any]]) -> str:
+def csv_text(rows: Iterable[Sequence[Any]]) -> str:
     """CSV text; a text cell a spreadsheet would run as a formula (an agent id such as
     ``=HYPERLINK(…)``) is quoted by :func:`safe_cell`."""
     buffer = io.StringIO()
@@ -125,11 +127,11 @@ def stats_csv(
     rows = _stat_rows(agents, keys)
     if alerts is not None:
         rows += [[]] + _alert_rows(alerts, zone)
-    return BOM + _write(rows)
+    return BOM + csv_text(rows)
 
 
 def alerts_csv(alerts: Sequence[Mapping[str, Any]], zone: str) -> str:
-    return BOM + _write(_alert_rows(alerts, zone))
+    return BOM + csv_text(_alert_rows(alerts, zone))
 
 
 def _day(instant: datetime | None, zone: str, fallback: str) -> str:

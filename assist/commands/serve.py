@@ -60,7 +60,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if tokens:
         logging.getLogger("assist").info(
-            "%d tokens configured; every route but /healthz needs one", len(tokens)
+            "%d tokens configured; APIs, channels and pages need one (open: /, /healthz, "
+            "/docs, static files; the Chatwoot webhook checks its signature)",
+            len(tokens),
         )
     else:
         logging.getLogger("assist").warning(

@@ -11,13 +11,12 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from assist import __version__
-from assist.assembly import load_sla, load_tokens
+from assist.assembly import load_tokens
 from assist.core.errors import AccessDenied
 from assist.service.auth import Gate, access_denied_response
 from assist.service.errors import install_error_handlers
@@ -67,7 +66,6 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.gate = Gate(settings, load_tokens(settings), metrics)
-    app.state.shop_zone = ZoneInfo(load_sla(settings).service_hours.timezone)
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)

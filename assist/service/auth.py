@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.websockets import WebSocket, WebSocketState
 
 from assist.core.errors import AccessDenied, ErrorCode, error_frame
+from assist.security.bind import is_loopback
 from assist.security.origins import origin_allowed, parse_origins
 from assist.security.ratelimit import RateLimiter
 from assist.security.roles import Need, NeedKind, Role, permits
@@ -81,7 +82,15 @@ class Gate:
                 "this web origin may not use assist (add it to ASSIST_ALLOWED_ORIGINS)",
             )
         role: Role | None = None
-        key = f"address:{conn.client.host if conn.client else '?'}"
+        peer = conn.client.host if conn.client else None
+        key = f"address:{peer or '?'}"
+        if not self.tokens and peer is not None and not is_loopback(peer):
+            # No tokens means this machine only, however the app came to be served
+            # (`assist serve` refuses such a bind; `assist demo` or another server might not).
+            raise self._refuse(
+                ErrorCode.FORBIDDEN,
+                "without ASSIST_TOKENS only this machine may use assist; set tokens to open it",
+            )
         if self.tokens and need.kind is not NeedKind.OPEN:
             token = presented_token(conn)
             role = self.tokens.lookup(token)

@@ -90,7 +90,11 @@ class NoteWriter:
         subscriber = self._hub.subscribe(None, _WANTED)
         try:
             while True:
-                self._consider(json.loads(await subscriber.next()))
+                frame = json.loads(await subscriber.next())
+                try:
+                    self._consider(frame)
+                except Exception:  # one odd frame must not end the write-back
+                    log.exception("no Chatwoot note for this suggestion")
         finally:
             self._hub.unsubscribe(subscriber)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from assist.core.errors import AssistError, ErrorCode, error_frame
+from assist.core.errors import AssistError, ErrorCode
 
 __all__ = ["STATUS", "error_response", "install_error_handlers"]
 
@@ -30,9 +30,9 @@ def error_response(error: AssistError) -> JSONResponse:
 
 
 async def _handle(request: Request, exc: Exception) -> Response:
-    if isinstance(exc, AssistError):
-        return error_response(exc)
-    return JSONResponse(error_frame(ErrorCode.INVALID_QUERY, str(exc)), status_code=422)
+    # Registered for AssistError only; Starlette's handler signature says Exception.
+    assert isinstance(exc, AssistError)
+    return error_response(exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -64,9 +64,10 @@ class Ingestor:
 
     async def admit(self, raw: str | bytes) -> tuple[Any, asyncio.Future[None]]:
         """:meth:`ingest`, in slices, once the NLP queue has room (see the module doc)."""
+        # Stamped on arrival: a wait for room in the NLP queue must not start waits late.
+        received_at = self._clock()
         if self._room is not None:
             await self._room()
-        received_at = self._clock()
         elements, is_batch = split_frame(raw)
         replies: list[dict[str, Any]] = []
         done = None

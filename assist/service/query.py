@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query
 from starlette.requests import HTTPConnection
@@ -53,7 +54,8 @@ def query_time(value: str | None, name: str, zone: tzinfo) -> datetime | None:
 def time_range(
     connection: HTTPConnection, start: FromParam = None, end: ToParam = None
 ) -> TimeRange:
-    zone: tzinfo = connection.app.state.shop_zone
+    # The shop's zone as the running rules say (a reload of sla.yaml may change it).
+    zone: tzinfo = ZoneInfo(connection.app.state.runtime.engine.config.service_hours.timezone)
     begin, finish = query_time(start, "from", zone), query_time(end, "to", zone)
     if begin is not None and finish is not None and begin > finish:
         raise QueryError(f"from ({format_ts(begin)}) is after to ({format_ts(finish)})")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import logging
 from collections.abc import Callable, Coroutine
@@ -27,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assist.assembly import load_followup, load_linter, load_sla, load_suggester
 from assist.core.engine import Engine
-from assist.core.outputs import Output
+from assist.core.outputs import Output, Suggestion
 from assist.core.views import LatestFrames, snapshot_frame
 from assist.service.collector import keep_collector_small
 from assist.service.dispatch import Dispatcher
@@ -182,7 +183,16 @@ class Runtime:
         return await self.ingestor.admit(raw)
 
     def _nlp_done(self, outputs: list[Output]) -> None:
-        """A worker's suggestions and lint: out to the channels and into the store."""
+        """A worker's suggestions and lint: out to the channels and into the store.
+
+        A suggestion goes to whoever holds the conversation now: it may have been
+        transferred (or first assigned) while the worker was busy."""
+        for index, output in enumerate(outputs):
+            if isinstance(output, Suggestion):
+                conversation = self.engine.conversations.get(output.conversation_id)
+                holder = conversation.agent_id if conversation is not None else None
+                if holder is not None and holder != output.agent_id:
+                    outputs[index] = dataclasses.replace(output, agent_id=holder)
         self.dispatcher.dispatch(outputs, None)
 
     def _nlp_event(self, what: str) -> None:

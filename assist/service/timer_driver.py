@@ -13,11 +13,14 @@ moving their clock.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
 from assist.core.engine import Engine
 from assist.service.dispatch import Dispatcher
+
+log = logging.getLogger("assist.service")
 
 __all__ = ["TimerDriver"]
 
@@ -81,9 +84,17 @@ class TimerDriver:
 
     def _due(self) -> None:
         self._handle = None
-        outputs = self._engine.advance(self._clock())
-        if outputs:
-            self._dispatcher.dispatch(outputs, None)
-            self._arm(force=True)
-        else:
-            self._arm(force=True, at_least=_RETRY_S)
+        fired = False
+        try:
+            outputs = self._engine.advance(self._clock())
+            if outputs:
+                fired = True
+                self._dispatcher.dispatch(outputs, None)
+        except Exception:
+            # A loop callback that raised would never re-arm: every timer would stop.
+            log.exception("firing due timers failed; the driver carries on")
+        finally:
+            if fired:
+                self._arm(force=True)
+            else:
+                self._arm(force=True, at_least=_RETRY_S)

@@ -80,8 +80,9 @@ class RuleWatcher:
         signature = await catalog_signature(self._database)
         if signature == self._catalog_signature:
             return False
-        self._catalog_signature = signature
         self.catalog = await load_catalog(self._database)
+        # Remembered only once loaded, so a failed load is tried again next round.
+        self._catalog_signature = signature
         if self.suggester is not None:
             self.suggester = self.suggester.with_catalog(self.catalog)
             self._engine.use_rules(self._engine.config, self.suggester, self._engine.linter)
@@ -94,9 +95,12 @@ class RuleWatcher:
         while True:
             await asyncio.sleep(interval_s)
             signature = self._signature()
-            if signature != self._rule_signature:
-                self._rule_signature = signature
-                self.reload_rules()
+            try:
+                if signature != self._rule_signature:
+                    self._rule_signature = signature
+                    self.reload_rules()
+            except Exception:  # e.g. a file that is not UTF-8: keep watching, keep rules
+                log.exception("rules not reloaded, keeping the previous ones")
             try:
                 await self.refresh_catalog()
             except Exception:

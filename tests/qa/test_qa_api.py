@@ -182,3 +182,32 @@ async def test_a_shift_end_sends_the_handover_to_the_agent_and_the_next_shift(
     assert mine["ended_at"] == "2026-11-23T09:00:00.000Z"
     assert mine["unpaid_orders"] == body["unpaid_orders"]
     assert mine["unanswered_questions"] == body["unanswered_questions"]
+
+
+async def test_the_rubric_of_a_chat_masks_personal_data_in_the_messages_it_quotes(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(db_url=f"sqlite+aiosqlite:///{tmp_path / 'qa.db'}", reload_interval_s=0)
+
+    def line(event_id: str, kind: str, **fields: object) -> str:
+        body = {"id": event_id, "type": kind, "conversation_id": "c-pii", "agent_id": "a-1"}
+        return json.dumps({**body, **fields}, ensure_ascii=False)
+
+    async with run_server(settings) as server:
+        async with httpx.AsyncClient(base_url=server.base, headers=JSON) as http:
+            body = (
+                "["
+                + ",".join(
+                    [
+                        line("p-1", "customer_message", text="在吗"),
+                        line("p-2", "agent_message", text="有事打我电话13812345678"),
+                        line("p-3", "conversation_closed"),
+                    ]
+                )
+                + "]"
+            )
+            assert (await http.post("/api/events", content=body)).status_code == 200
+            rubric = (await http.get("/api/qa/conversations/c-pii")).json()
+    greeting = next(item for item in rubric["items"] if item["item"] == "greeting")
+    assert greeting["passed"] is False and greeting["message_id"] == "p-2"
+    assert "13812345678" not in greeting["text"] and greeting["text"].startswith("有事打我电话")

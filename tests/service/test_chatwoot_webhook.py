@@ -229,7 +229,9 @@ async def test_during_a_store_outage_a_delivery_is_applied_answered_202_and_stor
 
 
 async def test_without_a_secret_a_delivery_from_another_host_is_refused(tmp_path: Path) -> None:
-    app = create_app(fast_settings(tmp_path))
+    # Tokens set, so the service itself may face the network; the webhook still refuses an
+    # unsigned delivery from elsewhere (without tokens the gate refuses it first, 403).
+    app = create_app(fast_settings(tmp_path, tokens="supervisor-token-0123456789=supervisor"))
 
     async def post_from(peer: str, payload: dict[str, Any]) -> httpx.Response:
         transport = httpx.ASGITransport(app=app, client=(peer, 40123))

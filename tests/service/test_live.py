@@ -341,3 +341,24 @@ async def test_after_a_restart_a_panel_still_shows_the_last_customer_message_and
         assert view["last_customer_message"]["text"] == "这款有L码吗"
         assert view["suggestion"]["message_id"] == "m-2"
         assert view["suggestion"]["intent"] == "stock"
+
+
+async def test_a_suggestion_made_while_the_chat_was_transferred_reaches_the_new_agent(
+    tmp_path: Path,
+) -> None:
+    async with (
+        run_server(fast_settings(tmp_path, greeting_s=30, reply_s=30, escalate_s=600)) as server,
+        connect(server.ws + "/ws/agent/a-2") as new_agent,
+        connect(server.ws + "/ws/ingest") as ingest,
+    ):
+        await receive_json(new_agent)
+        await ingest.send(
+            "["
+            + event("x-1", "customer_message", "c-x", text="这款有L码吗")
+            + ","
+            + event("x-2", "conversation_transferred", "c-x", agent_id="a-2")
+            + "]"
+        )
+        assert await receive_json(ingest) == [{"ack": "x-1"}, {"ack": "x-2"}]
+        frame = await receive_until(new_agent, lambda f: f["type"] == "suggestion")
+        assert (frame["message_id"], frame["agent_id"]) == ("x-1", "a-2")

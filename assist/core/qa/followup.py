@@ -110,15 +110,7 @@ class UnpaidOrders:
             orders[key] = PendingOrder(key, event.order_id, event.ts, due, agent_id, event.amount)
             heapq.heappush(self._heap, (due, event.conversation_id, key))
         elif event.type is EventType.ORDER_PAID:
-            if event.order_id is not None and event.order_id in orders:
-                del orders[event.order_id]
-            else:
-                # A payment that names no known order settles the orders that named none
-                # (or, without any id at all, every order of the conversation).
-                for key in [
-                    k for k, o in orders.items() if o.order_id is None or not event.order_id
-                ]:
-                    del orders[key]
+            settle(orders, event.order_id, lambda order: order.order_id)
         if not orders:
             del self.pending[event.conversation_id]
 

@@ -43,9 +43,15 @@ def _active_agents(runtime: Runtime) -> list[str]:
     return sorted({c.agent_id for c in runtime.engine.open_conversations() if c.agent_id})
 
 
-@router.get("/")
-async def landing(runtime: RuntimeDep) -> HTMLResponse:
-    """Links to the board, each active agent's panel, the QA page and the API docs."""
+@router.get("/", dependencies=[require(NeedKind.OPEN)])
+async def landing(request: Request, runtime: RuntimeDep) -> HTMLResponse:
+    """Links to the board, each active agent's panel, the QA page and the API docs.
+
+    With tokens configured the page is still open, so it names no agents: each agent
+    opens the panel address (with its token) the shop gave them."""
+    if request.app.state.gate.tokens:
+        note = '<p class="empty">已启用令牌：请用带 ?token= 的地址打开自己的侧边栏。</p>'
+        return _page("index.html", runtime, agents_html=note)
     agents = _active_agents(runtime)
     items = "".join(
         f'<li><a class="page-link" href="/panel/{quote(agent, safe="")}" data-keep-token>'

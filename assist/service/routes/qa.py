@@ -8,8 +8,6 @@ keeps running.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +21,8 @@ from assist.assembly import load_kpi, load_qa, load_sla
 from assist.core.errors import NotFound, QueryError
 from assist.core.qa.scoring import month_bounds
 from assist.core.timeutil import format_ts
+from assist.exports import BOM, csv_text
+from assist.security.pii import mask_pii
 from assist.security.roles import NeedKind
 from assist.service.auth import require
 from assist.service.deps import DatabaseDep, RuntimeDep, SettingsDep
@@ -103,13 +103,10 @@ PeriodDep = Annotated[Period, Depends(_period)]
 
 
 def _csv(rows: Iterable[Sequence[Any]], header: Sequence[str], filename: str) -> Response:
-    """Excel-friendly CSV: UTF-8 with a byte-order mark, CRLF, Chinese column names."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    """Excel-friendly CSV: UTF-8 with a byte-order mark, CRLF, Chinese column names, and
+    cells a spreadsheet would run as formulas quoted (the exports' one CSV writer)."""
     return Response(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        (BOM + csv_text([header, *rows])).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -134,10 +131,15 @@ async def _scores(settings: Settings, database: DatabaseDep, period: Period) -> 
 async def qa_conversation(
     settings: SettingsDep, database: DatabaseDep, conversation_id: str
 ) -> Response:
-    """The rubric (seed 003 §七) item by item for one closed conversation."""
+    """The rubric (seed 003 §七) item by item for one closed conversation; the messages
+    it quotes have personal data masked unless ``ASSIST_MASK_PII=false`` (as every export)."""
     body = await conversation_qa(database, load_qa(settings), conversation_id)
     if body is None:
         raise NotFound(f"no closed conversation {conversation_id!r}")
+    if settings.mask_pii:
+        for item in body.get("items", []):
+            if isinstance(item.get("text"), str):
+                item["text"] = mask_pii(item["text"])
     return JSONResponse(body)
 
 
