@@ -93,5 +93,4 @@ class Dispatcher:
             if frame.kind in _TIMER_ALERTS:
                 late = (self._clock() - frame.at).total_seconds()
                 self._metrics.alert_lateness.observe(max(0.0, late))
-        if self.hub.wants(kind, frame.agent_id):
-            self.hub.publish(frame.to_frame(), frame.agent_id)
+        self.hub.publish_lazily(kind, frame.agent_id, frame.to_frame)

@@ -160,11 +160,16 @@ class Hub:
 
     def publish(self, frame: dict[str, Any], agent_id: str | None) -> None:
         """Send ``frame`` to the supervisors and ``agent_id``'s panels that want its type."""
-        kind = frame["type"]
+        self.publish_lazily(frame["type"], agent_id, lambda: frame)
+
+    def publish_lazily(
+        self, kind: str, agent_id: str | None, build: Callable[[], dict[str, Any]]
+    ) -> None:
+        """:meth:`publish` a ``kind`` frame that ``build`` makes only if someone takes it:
+        one scan of the subscribers, no frame built or encoded for nobody."""
         targets = self._targets(kind, agent_id)
-        if not targets:
-            return
-        self._offer(encode_frame(frame), targets, kind)
+        if targets:
+            self._offer(encode_frame(build()), targets, kind)
 
     def publish_to_agents(self, frame: dict[str, Any], agent_ids: Iterable[str]) -> None:
         """Send ``frame`` to the panels of ``agent_ids`` only (no supervisor copy)."""
