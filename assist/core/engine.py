@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -232,9 +232,6 @@ class Engine:
         request = self._nlp_request(
             conversation, event, typing_s, first_agent_message, closing_texts
         )
-        if request is not None and request.kind is NlpKind.SUGGEST:
-            paid = self._context(conversation.id).order_paid
-            request = replace(request, order_paid=paid) if paid else request
         if request is not None:
             if self.defer_nlp:
                 outputs.append(request)
@@ -273,8 +270,8 @@ class Engine:
     def _context(self, conversation_id: str) -> SuggestContext:
         return self._orders.get(conversation_id) or _NO_ORDERS
 
-    @staticmethod
     def _nlp_request(
+        self,
         conversation: Conversation,
         event: Event,
         typing_s: float | None,
@@ -291,6 +288,7 @@ class Engine:
                 event.ts,
                 text=event.text or "",
                 product_id=event.product_id,
+                order_paid=self._context(conversation.id).order_paid,
             )
         agent_id = event.agent_id or conversation.agent_id
         if event.type is EventType.AGENT_MESSAGE:
