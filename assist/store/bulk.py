@@ -10,9 +10,10 @@ style, how a timestamp is sent) is decided here and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import cache, lru_cache
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -22,11 +23,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from assist.store.tables import UtcDateTime
 
-__all__ = ["CHUNK_ROWS", "insert_rows", "statements"]
+__all__ = ["CHUNK_ROWS", "WRITER_CHUNK_ROWS", "insert_rows", "statements"]
 
-Converter = Callable[[Any], Any]
-# Rows converted and sent per driver call.
+# Converts one column of a chunk (all its values at once, see ``statements``).
+Converter = Callable[[Iterable[Any]], Iterable[Any]]
+# Rows converted and sent per driver call from the event loop (PostgreSQL, in-memory
+# SQLite): each call hands the loop back, so a due timer never waits for more than one.
 CHUNK_ROWS = 100
+# Rows per INSERT on the SQLite writer thread, which never holds the loop up: larger
+# statements, as few per batch as before with power-of-two sizes. 512 rows of the widest
+# table (11 columns) are 5,632 parameters, within SQLite's limit (32,766 since 3.32).
+WRITER_CHUNK_ROWS = 512
 
 
 @lru_cache(maxsize=4096)
@@ -44,24 +51,33 @@ def _naive_utc(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
 
 
-def _json(value: Any) -> str:
-    # orjson writes the same compact UTF-8 text as json.dumps(ensure_ascii=False,
-    # separators=(",", ":")) at a fraction of the cost (the payload, state and slots of
-    # every row pass here). What it refuses (a lone surrogate) json would write and the
-    # driver then refuse: a data fault either way, never stored.
+# orjson writes the same compact UTF-8 text as json.dumps(ensure_ascii=False,
+# separators=(",", ":")) at a fraction of the cost (the payload, state and slots of every
+# row pass here). What it refuses (a lone surrogate) json would write and the driver then
+# refuse: a data fault either way, never stored.
+def _json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-def _keep(value: Any) -> Any:
-    return value
+def _json(values: Iterable[Any]) -> Iterable[str]:
+    return map(_json_text, values)
 
 
-def _converter(dialect: str, column_type: Any) -> Converter:
+def _sqlite_times(values: Iterable[datetime | None]) -> Iterable[str | None]:
+    return map(_sqlite_time, values)
+
+
+def _naive_utcs(values: Iterable[datetime | None]) -> Iterable[datetime | None]:
+    return map(_naive_utc, values)
+
+
+def _converter(dialect: str, column_type: Any) -> Converter | None:
+    """How a column's values are sent, or ``None`` when they go as they are."""
     if isinstance(column_type, UtcDateTime):
-        return _sqlite_time if dialect == "sqlite" else _naive_utc
+        return _sqlite_times if dialect == "sqlite" else _naive_utcs
     if isinstance(column_type, JSON):
         return _json
-    return _keep
+    return None
 
 
 @cache
@@ -72,7 +88,7 @@ def _statement(
     key: str,
     update: tuple[str, ...],
     rows: int = 1,
-) -> tuple[str, tuple[Converter, ...]]:
+) -> tuple[str, tuple[Converter | None, ...]]:
     """The INSERT for ``rows`` rows at once (SQLite), or one row for ``executemany``."""
     names = ", ".join(f'"{c}"' for c in columns)
     if dialect == "sqlite":
@@ -88,14 +104,35 @@ def _statement(
     return sql, converters
 
 
+def _chunk_sizes(dialect: str, count: int, chunk_rows: int) -> Iterator[int]:
+    """Chunks of ``chunk_rows`` rows; for SQLite the rest as powers of two.
+
+    A multi-row INSERT's text depends on its row count, and compiling one of 100 rows
+    costs as much as running it. With a batch's leftover split 64 + 32 + …, every
+    statement is one of a few texts per table, compiled once and then taken from the
+    connection's statement cache (sqlite3 keeps 128), not a new text in every batch.
+    """
+    full, rest = divmod(count, chunk_rows)
+    yield from repeat(chunk_rows, full)
+    if dialect != "sqlite":
+        if rest:
+            yield rest
+        return
+    while rest:
+        size = 1 << (rest.bit_length() - 1)
+        yield size
+        rest -= size
+
+
 def statements(
     dialect: str,
     table: Table,
     rows: Sequence[dict[str, Any]],
     key: str,
     update: tuple[str, ...] = (),
+    chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[tuple[str, list[Any]]]:
-    """``rows`` as ``(sql, parameters)`` chunks of up to :data:`CHUNK_ROWS` rows.
+    """``rows`` as ``(sql, parameters)`` chunks of up to ``chunk_rows`` rows.
 
     SQLite gets one multi-row INSERT per chunk (flat parameters): one statement is one
     round-trip and one release of the GIL, where sqlite3's ``executemany`` gives the GIL
@@ -107,22 +144,25 @@ def statements(
         return
     columns = tuple(rows[0])
     sql, converters = _statement(dialect, table, columns, key, update)
-    # Only the columns that need converting are touched; the rest are taken as they are
-    # by one C-level itemgetter per row.
-    take = itemgetter(*columns)
-    convert = [(i, c) for i, c in enumerate(converters) if c is not _keep]
-    for start in range(0, len(rows), CHUNK_ROWS):
-        params: list[Any] = []
-        for row in rows[start : start + CHUNK_ROWS]:
-            values = list(take(row)) if len(columns) > 1 else [take(row)]
+    # A chunk is turned into columns, the few that need it are converted a whole column
+    # at a time, and the values are put back in row order: the loops run in C
+    # (itemgetter, zip, map, chain); per value, Python runs only the JSON helper.
+    take = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    convert = [(i, c) for i, c in enumerate(converters) if c is not None]
+    start = 0
+    for size in _chunk_sizes(dialect, len(rows), chunk_rows):
+        values: Iterable[tuple[Any, ...]] = map(take, rows[start : start + size])
+        start += size
+        if convert:
+            cells: list[Iterable[Any]] = list(zip(*values, strict=True))
             for index, converter in convert:
-                values[index] = converter(values[index])
-            params.append(values if dialect == "sqlite" else tuple(values))
+                cells[index] = converter(cells[index])
+            values = zip(*cells, strict=True)
         if dialect == "sqlite":
-            many, _ = _statement(dialect, table, columns, key, update, len(params))
-            yield many, [value for values in params for value in values]
+            many, _ = _statement(dialect, table, columns, key, update, size)
+            yield many, list(chain.from_iterable(values))
         else:
-            yield sql, params
+            yield sql, list(values)
 
 
 async def insert_rows(

@@ -25,7 +25,7 @@ from assist.core.outputs import (
     WaitRecord,
 )
 from assist.core.timeutil import format_ts
-from assist.store.bulk import insert_rows, statements
+from assist.store.bulk import WRITER_CHUNK_ROWS, insert_rows, statements
 from assist.store.tables import (
     AlertRow,
     Base,
@@ -229,9 +229,9 @@ def _tables(batch: Batch) -> list[tuple[Table, list[dict[str, Any]], str, tuple[
 
 def batch_statements(dialect: str, batch: Batch) -> Iterator[tuple[str, list[Any]]]:
     """Every statement that writes ``batch``, in order (for a writer that owns its
-    connection: :class:`~assist.store.sqlite_writer.SqliteWriter`)."""
+    connection in a thread of its own: :class:`~assist.store.sqlite_writer.SqliteWriter`)."""
     for table, rows, key, update in _tables(batch):
-        yield from statements(dialect, table, rows, key, update)
+        yield from statements(dialect, table, rows, key, update, WRITER_CHUNK_ROWS)
 
 
 async def write_batch(
