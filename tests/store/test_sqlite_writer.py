@@ -3,6 +3,7 @@ idempotent like the statement-by-statement path, and a refused batch leaves noth
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from assist.core.engine import Engine
 from assist.store.database import migrate, open_database
 from assist.store.faults import is_data_fault
-from assist.store.sqlite_writer import SqliteWriter
+from assist.store.sqlite_writer import _AUTOCHECKPOINT_PAGES, _CACHE_KIB, SqliteWriter
 from assist.store.tables import ConversationRow, EventRow
 from assist.store.writer import Batch, write_batch
 from tests.store.test_store import SMALL_DAY, count, outputs_of
@@ -58,6 +59,35 @@ async def test_a_refused_row_fails_the_whole_batch_as_a_data_fault(tmp_path: Pat
             await write_batch(database, batch, writer)
         assert is_data_fault(caught.value)
         assert await count(database, EventRow) == 0  # rolled back: all of it or none
+    finally:
+        await writer.close()
+        await database.dispose()
+
+
+async def test_the_writer_commits_in_wal_with_normal_sync_and_checkpoints_less_often(
+    tmp_path: Path,
+) -> None:
+    database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'pragmas.db'}")
+    writer = SqliteWriter.for_database(database)
+    assert writer is not None
+    try:
+        await migrate(database)
+        batch = Batch()
+        batch.add(outputs_of(Engine(), SMALL_DAY, until=4000))
+        await write_batch(database, batch, writer)
+
+        def pragmas() -> dict[str, object]:
+            # On the writer's own thread: its connection belongs to that thread.
+            connection = writer._connection
+            assert connection is not None
+            names = ("journal_mode", "synchronous", "wal_autocheckpoint", "cache_size")
+            return {name: connection.execute(f"PRAGMA {name}").fetchone()[0] for name in names}
+
+        found = await asyncio.get_running_loop().run_in_executor(writer._thread, pragmas)
+        # The durability contract: a commit survives a crash of the process (WAL, NORMAL).
+        assert (found["journal_mode"], found["synchronous"]) == ("wal", 1)
+        assert found["wal_autocheckpoint"] == _AUTOCHECKPOINT_PAGES > 1000
+        assert found["cache_size"] == -_CACHE_KIB
     finally:
         await writer.close()
         await database.dispose()
