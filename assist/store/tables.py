@@ -101,7 +101,13 @@ class WaitRow(Base):
     waited_s: Mapped[float] = mapped_column(Float)
     answer_id: Mapped[str | None] = mapped_column(String(200))
 
-    __table_args__ = (Index("ix_waits_agent_ended", "agent_id", "ended_at"),)
+    # ``ended_at`` alone: the board's per-minute chart and the all-agents stats read a
+    # time range of waits; appended at the end (waits end in time order), it costs the
+    # writer next to nothing.
+    __table_args__ = (
+        Index("ix_waits_agent_ended", "agent_id", "ended_at"),
+        Index("ix_waits_ended_at", "ended_at"),
+    )
 
 
 class AlertRow(Base):
@@ -127,7 +133,7 @@ class FindingRow(Base):
     __tablename__ = "findings"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(500), unique=True)
-    message_id: Mapped[str] = mapped_column(String(200), index=True)
+    message_id: Mapped[str] = mapped_column(String(200))
     conversation_id: Mapped[str] = mapped_column(String(200))
     agent_id: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime]
@@ -137,7 +143,11 @@ class FindingRow(Base):
     start: Mapped[int | None] = mapped_column(Integer)
     end: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_findings_agent_at", "agent_id", "at"),)
+    # Read by conversation (its detail, the QA rubric's facts), never by message alone.
+    __table_args__ = (
+        Index("ix_findings_agent_at", "agent_id", "at"),
+        Index("ix_findings_conversation_at", "conversation_id", "at"),
+    )
 
 
 class SuggestionRow(Base):
