@@ -4,9 +4,12 @@ idempotent like the statement-by-statement path, and a refused batch leaves noth
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assist.core.engine import Engine
 from assist.store.database import migrate, open_database
@@ -46,12 +49,22 @@ async def test_a_batch_written_by_the_thread_reads_back_the_same_as_through_sqla
         await direct.dispose()
 
 
-async def test_a_refused_row_fails_the_whole_batch_as_a_data_fault(tmp_path: Path) -> None:
-    database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'refused.db'}")
+@asynccontextmanager
+async def sqlite_file(path: Path) -> AsyncIterator[tuple[AsyncEngine, SqliteWriter]]:
+    """A migrated SQLite file and its writer thread, both closed afterwards."""
+    database = open_database(f"sqlite+aiosqlite:///{path}")
     writer = SqliteWriter.for_database(database)
     assert writer is not None
     try:
         await migrate(database)
+        yield database, writer
+    finally:
+        await writer.close()
+        await database.dispose()
+
+
+async def test_a_refused_row_fails_the_whole_batch_as_a_data_fault(tmp_path: Path) -> None:
+    async with sqlite_file(tmp_path / "refused.db") as (database, writer):
         batch = Batch()
         batch.add(outputs_of(Engine(), SMALL_DAY, until=4000))
         batch.events[-1]["type"] = None  # NOT NULL column
@@ -59,35 +72,24 @@ async def test_a_refused_row_fails_the_whole_batch_as_a_data_fault(tmp_path: Pat
             await write_batch(database, batch, writer)
         assert is_data_fault(caught.value)
         assert await count(database, EventRow) == 0  # rolled back: all of it or none
-    finally:
-        await writer.close()
-        await database.dispose()
 
 
 async def test_the_writer_commits_in_wal_with_normal_sync_and_checkpoints_less_often(
     tmp_path: Path,
 ) -> None:
-    database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'pragmas.db'}")
-    writer = SqliteWriter.for_database(database)
-    assert writer is not None
-    try:
-        await migrate(database)
+    def pragmas(writer: SqliteWriter) -> dict[str, object]:
+        # On the writer's own thread: its connection belongs to that thread.
+        connection = writer._connection
+        assert connection is not None
+        names = ("journal_mode", "synchronous", "wal_autocheckpoint", "cache_size")
+        return {name: connection.execute(f"PRAGMA {name}").fetchone()[0] for name in names}
+
+    async with sqlite_file(tmp_path / "pragmas.db") as (database, writer):
         batch = Batch()
-        batch.add(outputs_of(Engine(), SMALL_DAY, until=4000))
+        batch.add(outputs_of(Engine(), SMALL_DAY[:2], until=20))
         await write_batch(database, batch, writer)
-
-        def pragmas() -> dict[str, object]:
-            # On the writer's own thread: its connection belongs to that thread.
-            connection = writer._connection
-            assert connection is not None
-            names = ("journal_mode", "synchronous", "wal_autocheckpoint", "cache_size")
-            return {name: connection.execute(f"PRAGMA {name}").fetchone()[0] for name in names}
-
-        found = await asyncio.get_running_loop().run_in_executor(writer._thread, pragmas)
-        # The durability contract: a commit survives a crash of the process (WAL, NORMAL).
-        assert (found["journal_mode"], found["synchronous"]) == ("wal", 1)
-        assert found["wal_autocheckpoint"] == _AUTOCHECKPOINT_PAGES > 1000
-        assert found["cache_size"] == -_CACHE_KIB
-    finally:
-        await writer.close()
-        await database.dispose()
+        found = await asyncio.get_running_loop().run_in_executor(writer._thread, pragmas, writer)
+    # The durability contract: a commit survives a crash of the process (WAL, NORMAL).
+    assert (found["journal_mode"], found["synchronous"]) == ("wal", 1)
+    assert found["wal_autocheckpoint"] == _AUTOCHECKPOINT_PAGES > 1000
+    assert found["cache_size"] == -_CACHE_KIB
