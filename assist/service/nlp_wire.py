@@ -14,13 +14,14 @@ has neutral values there (the message id is kept, for the log of a request that 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from assist.core.nlp import NlpResult
 from assist.core.outputs import Finding, NlpKind, NlpRequest, SuggestionResult
 
-__all__ = ["RequestRow", "ResultRow", "request_of", "request_row", "result_of", "result_row"]
+__all__ = ["RequestRow", "ResultRow", "request_of", "request_rows", "result_row", "results_of"]
 
 # kind (its index in NlpKind), message id, text, product id, first in conversation,
 # typing s, texts, order paid
@@ -35,17 +36,22 @@ _KIND_INDEX = {kind: index for index, kind in enumerate(_KINDS)}
 _NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def request_row(request: NlpRequest) -> RequestRow:
-    return (
-        _KIND_INDEX[request.kind],
-        request.message_id,
-        request.text,
-        request.product_id,
-        request.first_in_conversation,
-        request.typing_s,
-        request.texts,
-        request.order_paid,
-    )
+def request_rows(batch: Sequence[NlpRequest]) -> list[RequestRow]:
+    """Rows for a batch (one comprehension: this runs on the event loop, per request)."""
+    index = _KIND_INDEX
+    return [
+        (
+            index[r.kind],
+            r.message_id,
+            r.text,
+            r.product_id,
+            r.first_in_conversation,
+            r.typing_s,
+            r.texts,
+            r.order_paid,
+        )
+        for r in batch
+    ]
 
 
 def request_of(row: RequestRow) -> NlpRequest:
@@ -76,9 +82,15 @@ def result_row(result: NlpResult | None) -> ResultRow:
     ]
 
 
-def result_of(row: ResultRow) -> NlpResult | None:
-    if row is None:
-        return None
-    if isinstance(row, list):
-        return tuple([Finding(*finding) for finding in row])
-    return SuggestionResult(*row)
+def results_of(rows: Sequence[ResultRow]) -> list[NlpResult | None]:
+    """The results a worker sent back, rebuilt (on the event loop, per request)."""
+    results: list[NlpResult | None] = []
+    append = results.append
+    for row in rows:
+        if row is None:
+            append(None)
+        elif isinstance(row, list):
+            append(tuple([Finding(*finding) for finding in row]))
+        else:
+            append(SuggestionResult(*row))
+    return results

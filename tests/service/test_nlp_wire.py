@@ -6,9 +6,9 @@ import pickle
 from datetime import UTC, datetime
 
 from assist.assembly import load_linter, load_suggester
-from assist.core.nlp import run_request
+from assist.core.nlp import NlpResult, run_request
 from assist.core.outputs import Finding, NlpKind, NlpRequest, SuggestionResult
-from assist.service.nlp_wire import request_of, request_row, result_of, result_row
+from assist.service.nlp_wire import request_of, request_rows, result_row, results_of
 from assist.settings import load_settings
 
 AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -37,8 +37,10 @@ def trip(value: object) -> object:
 def test_a_workers_copy_of_a_request_gets_the_same_answer() -> None:
     settings = load_settings()
     suggester, linter = load_suggester(settings), load_linter(settings)
-    for request in REQUESTS:
-        copy = request_of(trip(request_row(request)))  # type: ignore[arg-type]
+    rows = trip(request_rows(REQUESTS))
+    assert isinstance(rows, list)
+    for request, row in zip(REQUESTS, rows, strict=True):
+        copy = request_of(row)
         assert copy.message_id == request.message_id
         assert run_request(copy, suggester, linter) == run_request(request, suggester, linter)
 
@@ -49,5 +51,7 @@ def test_results_come_back_equal() -> None:
         Finding("missing_closing", "warning", "道别"),
     )
     suggestion = SuggestionResult("stock", 0.98, {"size": "L", "body": {"cm": 170}}, ("有的亲",))
-    for result in (suggestion, findings, (), None):
-        assert result_of(trip(result_row(result))) == result  # type: ignore[arg-type]
+    results: list[NlpResult | None] = [suggestion, findings, (), None]
+    rows = trip([result_row(result) for result in results])
+    assert isinstance(rows, list)
+    assert results_of(rows) == results
