@@ -428,7 +428,15 @@ class NlpPool:
     ) -> None:
         """Write ``batch`` to the worker without ever blocking the loop: what the socket
         does not take now waits in ``outbox`` for the loop to say it is writable."""
-        data = _frame(pickle.dumps((reload, request_rows(batch)), _PICKLE))
+        try:
+            data = _frame(pickle.dumps((reload, request_rows(batch)), _PICKLE))
+        except Exception:
+            # A value pickle refuses costs this batch its frames, not the lane.
+            self.metrics.fail()
+            log.exception("an NLP batch could not be sent; its suggestions and lint are lost")
+            lost: list[NlpResult | None] = [None] * len(batch)
+            asyncio.get_running_loop().call_soon(self._complete, lane, batch, lost)
+            return
         worker.sent.append(batch)
         if worker.outbox:
             worker.outbox += data

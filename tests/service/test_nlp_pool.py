@@ -200,3 +200,17 @@ async def test_batches_bigger_than_a_socket_takes_at_once_arrive_whole_and_in_or
     assert delivered == [
         o for r in sent for o in request_outputs(r, run_request(r, suggester, linter))
     ]
+
+
+async def test_a_batch_that_cannot_be_sent_costs_its_frames_not_the_lane() -> None:
+    pool, delivered = await started(load_settings(), workers=1)
+    unpicklable = (lambda: "再见",)
+    try:
+        pool.submit([NlpRequest(NlpKind.CLOSE, "x", "a-1", "x-m0", AT, texts=unpicklable)])  # type: ignore[arg-type]
+        await drained(pool)
+        pool.submit([answer("x", 1)])
+        await drained(pool)
+    finally:
+        await pool.close()
+    assert pool.metrics.failures == 1
+    assert message_ids(delivered) == ["x-m1"]
