@@ -390,7 +390,10 @@ class NlpPool:
             lane.sent_at = loop.time()
             worker = lane.worker
             if worker is None and lane.remote and not self._closed:
-                worker = self._spawn(lane, self._reload_payload(self._catalog_of_rules()))
+                try:
+                    worker = self._spawn(lane, self._reload_payload(self._catalog_of_rules()))
+                except OSError:  # out of processes or descriptors: this batch runs here
+                    log.exception("could not start an NLP worker")
             if worker is None:
                 loop.call_soon(self._run_here, lane, batch)
                 continue
