@@ -33,6 +33,10 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--url", help="a running assist to measure (default: start one)")
     parser.add_argument("--reference-url", help="a running reference (default: start one)")
+    parser.add_argument(
+        "--durable-reference-url",
+        help="a running durable reference, bench_reference --store (default: start one)",
+    )
     parser.add_argument("--db", help="database URL for the assist it starts")
     parser.add_argument("--seconds", type=float, default=10.0, help="saturated load on assist")
     parser.add_argument(
@@ -165,6 +169,10 @@ def _server(
             process.wait()
 
 
+def _share(rate: float, reference: float) -> float | None:
+    return round(rate / reference, 4) if reference else None
+
+
 def _ws(url: str) -> str:
     return url.replace("http://", "ws://").replace("https://", "wss://")
 
@@ -195,12 +203,20 @@ def run(args: argparse.Namespace) -> int:
     with (
         tempfile.TemporaryDirectory(prefix="assist-bench-") as workdir,
         _server([python, "-m", "assist.bench_reference"], quiet, args.reference_url) as reference,
+        _server(
+            [python, "-m", "assist.bench_reference", "--store", str(Path(workdir) / "ref.db")],
+            quiet,
+            args.durable_reference_url,
+        ) as durable,
     ):
         ref_url, ref_pid = reference
+        durable_url = durable[0]
         for index, (name, seconds, shape) in enumerate(loads):
-            # The reference runs right before and right after assist, and counts as the
+            # The references run right before and right after assist, and count as the
             # mean of the two: the machine's other load drifts within a run.
-            before = _reference_rate(ref_url, args.reference_seconds / 2, shape, run_id + "r")
+            half = args.reference_seconds / 2
+            before = _reference_rate(ref_url, half, shape, run_id + "r")
+            durable_before = _reference_rate(durable_url, half, shape, f"{run_id}d{index}")
             db = args.db or f"sqlite+aiosqlite:///{Path(workdir) / f'bench{index}.db'}"
             command = [python, "-m", "assist.cli", "serve", "--db", db]
             with _server(command, assist_env, args.url) as (url, pid):
@@ -211,14 +227,16 @@ def run(args: argparse.Namespace) -> int:
                 health = _health(url)
                 rss = {"server": _rss_mb(pid), "with_workers": _tree_rss_mb(pid)}
                 server_side = _server_metrics(url)
-            after = _reference_rate(ref_url, args.reference_seconds / 2, shape, run_id + "s")
+            durable_after = _reference_rate(durable_url, half, shape, f"{run_id}e{index}")
+            after = _reference_rate(ref_url, half, shape, run_id + "s")
             reference_rate = (before + after) / 2
+            durable_rate = (durable_before + durable_after) / 2
             report[name] = {
                 **result.summary(),
                 "reference_events_per_s": [round(before), round(after)],
-                "share_of_reference": round(result.rate / reference_rate, 4)
-                if reference_rate
-                else None,
+                "share_of_reference": _share(result.rate, reference_rate),
+                "durable_reference_events_per_s": [round(durable_before), round(durable_after)],
+                "share_of_durable_reference": _share(result.rate, durable_rate),
                 "alert_lateness_ms": alerts,
                 "server_side": server_side,
                 "open_conversations": health.get("open_conversations"),
@@ -250,7 +268,9 @@ def _print(report: dict[str, Any]) -> None:
         print(
             f"{name}: assist {part['acked_events_per_s']:,.0f} events/s = "
             f"{part['share_of_reference']:.1%} of the reference "
-            f"({' / '.join(f'{r:,}' for r in part['reference_events_per_s'])} before/after); "
+            f"({' / '.join(f'{r:,}' for r in part['reference_events_per_s'])} before/after), "
+            f"{part['share_of_durable_reference']:.1%} of the durable reference "
+            f"({' / '.join(f'{r:,}' for r in part['durable_reference_events_per_s'])}); "
             f"ack p50 {ack['p50']} ms p99 {ack['p99']} ms; "
             f"alerts late p50 {alerts['p50']} p99 {alerts['p99']} max {alerts['max']} ms "
             f"(n={alerts['count']}); server side {part['server_side']}; "

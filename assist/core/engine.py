@@ -151,12 +151,17 @@ class Engine:
 
     def next_deadline(self) -> datetime | None:
         """When the engine next wants :meth:`advance` called (``None``: no timer runs)."""
-        dues = [
-            self._conversation_due(),
-            self.orders.next_due() if self.orders is not None else None,
-            self.shift_clock.due if self.shift_clock is not None else None,
-        ]
-        return min((due for due in dues if due is not None), default=None)
+        # Spelled out (no list, no generator): called several times per ingested event.
+        due = self._conversation_due()
+        if self.orders is not None:
+            order_due = self.orders.next_due()
+            if order_due is not None and (due is None or order_due < due):
+                due = order_due
+        if self.shift_clock is not None:
+            shift_due = self.shift_clock.due
+            if shift_due is not None and (due is None or shift_due < due):
+                due = shift_due
+        return due
 
     def _conversation_due(self) -> datetime | None:
         while self._heap:

@@ -57,6 +57,30 @@ def _name(parent: str, step: str | int | None) -> str:
     return f"{parent}[{step}]" if isinstance(step, int) else f"{parent}.{step}"
 
 
+# Value types a flat event can hold that need no check of their own (a bool is an int).
+_PLAIN = (int, type(None))
+
+
+def _flat_and_clean(value: dict[Any, Any]) -> bool:
+    """True when ``value`` is one level of string keys and string/int/None values that
+    all pass — almost every event. One joined string is checked instead of each part:
+    NUL and lone surrogates survive joining (Python never pairs surrogates), so the
+    joined text is clean exactly when every part is. Anything else (a float, a nested
+    value, a long or odd string) is left to the full walk, which names the culprit."""
+    parts: list[str] = []
+    for key, child in value.items():
+        if type(key) is not str or len(key) > MAX_KEY_LENGTH:
+            return False
+        parts.append(key)
+        if type(child) is str:
+            if len(child) > MAX_STRING_LENGTH:
+                return False
+            parts.append(child)
+        elif not isinstance(child, _PLAIN):
+            return False
+    return len(parts) < MAX_VALUES and storable_text_problem("".join(parts)) is None
+
+
 def check_storable(value: Any, event_id: str | None = None, *, root: str = "event") -> None:
     """Raise :class:`InvalidEvent` unless every part of ``value`` can be stored as JSON.
 
@@ -65,6 +89,8 @@ def check_storable(value: Any, event_id: str | None = None, *, root: str = "even
     spelled out when it is refused or has parts of its own: every event passes through
     here, and building a path string per field was a measurable share of ingest.
     """
+    if type(value) is dict and _flat_and_clean(value):
+        return
     # (value, the path of its container, its key or index there (None: the root), depth)
     stack: list[tuple[Any, str, str | int | None, int]] = [(value, root, None, 0)]
     seen = 0

@@ -27,11 +27,22 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 __all__ = ["FRAME_TYPES", "STALLED_S", "SUPERVISOR_DEFAULT", "Hub", "Subscriber", "encode_frame"]
 
 
-def encode_frame(frame: dict[str, Any]) -> str:
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+def encode_frame(frame: Any) -> str:
+    """A frame (or a frame's list of acks) as compact JSON text.
+
+    orjson writes the same text as ``json.dumps(ensure_ascii=False, separators=(",",
+    ":"))`` several times faster — every ack of every ingested event passes here. What
+    orjson refuses (an integer beyond 64 bits, a non-string key) falls back to the
+    standard library, so no frame is lost to the choice of encoder."""
+    try:
+        return orjson.dumps(frame).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
 FRAME_TYPES = frozenset({"timer", "alert", "suggestion", "lint", "handover", "conversation"})

@@ -217,8 +217,8 @@ class Runtime:
             alerts=self.recent_alerts.frames(agent_id, now),
         )
 
-    def reload_rules(self) -> bool:
-        return self.watcher.reload_rules()
+    async def reload_rules(self) -> bool:
+        return await self.watcher.reload_rules()
 
     async def refresh_catalog(self) -> bool:
         return await self.watcher.refresh_catalog()

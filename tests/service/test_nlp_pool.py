@@ -164,11 +164,10 @@ async def test_a_worker_that_dies_is_replaced_and_its_batch_is_not_lost() -> Non
     settings = load_settings()
     pool, delivered = await started(settings, workers=1)
     try:
-        executor = pool._lanes[0].executor
-        assert executor is not None
-        for process in list(executor._processes.values()):  # the worker, killed
-            os.kill(process.pid, signal.SIGKILL)
-            process.join()
+        worker = pool._lanes[0].worker
+        assert worker is not None and worker.process.pid is not None
+        os.kill(worker.process.pid, signal.SIGKILL)  # the worker, killed
+        worker.process.join()
         pool.submit([ask("d", 0), answer("d", 1)])
         await drained(pool)
         assert pool.metrics.failures >= 1
@@ -178,3 +177,40 @@ async def test_a_worker_that_dies_is_replaced_and_its_batch_is_not_lost() -> Non
     finally:
         await pool.close()
     assert message_ids(delivered) == ["d-m0", "d-m1", "d-m2"]
+
+
+async def test_batches_bigger_than_a_socket_takes_at_once_arrive_whole_and_in_order() -> None:
+    settings = load_settings()
+    pool, delivered = await started(settings, workers=1)
+    # ~840 KB of closing checks, several times what a socket buffer holds: the rest
+    # waits in the lane's outbox until the worker has read the start.
+    sent = [
+        NlpRequest(
+            NlpKind.CLOSE, "big", "a-1", f"big-m{n}", AT, texts=(f"{n}号这款我们有货的" * 2000,)
+        )
+        for n in range(20)
+    ] + [answer("big", 20)]
+    try:
+        pool.submit(sent)
+        await drained(pool)
+    finally:
+        await pool.close()
+    assert message_ids(delivered) == [r.message_id for r in sent]
+    suggester, linter = load_suggester(settings), load_linter(settings)
+    assert delivered == [
+        o for r in sent for o in request_outputs(r, run_request(r, suggester, linter))
+    ]
+
+
+async def test_a_batch_that_cannot_be_sent_costs_its_frames_not_the_lane() -> None:
+    pool, delivered = await started(load_settings(), workers=1)
+    unpicklable = (lambda: "再见",)
+    try:
+        pool.submit([NlpRequest(NlpKind.CLOSE, "x", "a-1", "x-m0", AT, texts=unpicklable)])  # type: ignore[arg-type]
+        await drained(pool)
+        pool.submit([answer("x", 1)])
+        await drained(pool)
+    finally:
+        await pool.close()
+    assert pool.metrics.failures == 1
+    assert message_ids(delivered) == ["x-m1"]

@@ -8,10 +8,11 @@ keeps running.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
@@ -82,8 +83,17 @@ def _range(period: Period, timezone: str) -> tuple[datetime | None, datetime | N
     return begin, finish
 
 
+_Loaded = TypeVar("_Loaded")
+
+
 def _timezone(settings: Settings) -> str:
     return load_sla(settings).service_hours.timezone
+
+
+async def _off_loop(load: Callable[[Settings], _Loaded], settings: Settings) -> _Loaded:
+    """Rule files are read per request (an edit shows at once), in a thread: parsing
+    them takes milliseconds that a due alert on the event loop must not wait for."""
+    return await asyncio.to_thread(load, settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +123,8 @@ def _csv(rows: Iterable[Sequence[Any]], header: Sequence[str], filename: str) ->
 
 
 async def _scores(settings: Settings, database: DatabaseDep, period: Period) -> dict[str, Any]:
-    qa = load_qa(settings)
-    timezone = _timezone(settings)
+    qa = await _off_loop(load_qa, settings)
+    timezone = await _off_loop(_timezone, settings)
     if not (period.month or period.start or period.end):
         raise QueryError("month (YYYY-MM) or from/to is required")
     begin, finish = _range(period, timezone)
@@ -133,7 +143,7 @@ async def qa_conversation(
 ) -> Response:
     """The rubric (seed 003 §七) item by item for one closed conversation; the messages
     it quotes have personal data masked unless ``ASSIST_MASK_PII=false`` (as every export)."""
-    body = await conversation_qa(database, load_qa(settings), conversation_id)
+    body = await conversation_qa(database, await _off_loop(load_qa, settings), conversation_id)
     if body is None:
         raise NotFound(f"no closed conversation {conversation_id!r}")
     if settings.mask_pii:
@@ -171,11 +181,10 @@ async def qa_scores_csv(
 
 
 async def _kpi(settings: Settings, database: DatabaseDep, period: Period) -> dict[str, Any]:
-    timezone = _timezone(settings)
+    timezone = await _off_loop(_timezone, settings)
     begin, finish = _range(period, timezone)
-    agents = await kpi_report(
-        database, load_qa(settings), load_kpi(settings), timezone, begin, finish
-    )
+    qa, kpi = await _off_loop(load_qa, settings), await _off_loop(load_kpi, settings)
+    agents = await kpi_report(database, qa, kpi, timezone, begin, finish)
     return {
         "from": format_ts(begin) if begin else None,
         "to": format_ts(finish) if finish else None,
