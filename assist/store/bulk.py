@@ -144,20 +144,20 @@ def statements(
         return
     columns = tuple(rows[0])
     sql, converters = _statement(dialect, table, columns, key, update)
-    # A chunk is turned into columns, the few that need it are converted a whole column
-    # at a time, and the values are put back in row order: the loops run in C
-    # (itemgetter, zip, map, chain); per value, Python runs only the JSON helper.
-    take = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
-    convert = [(i, c) for i, c in enumerate(converters) if c is not None]
+    # A chunk is read a column at a time, the few columns that need it are converted as
+    # they are read, and the values come out in row order: the loops run in C (map,
+    # itemgetter, zip, chain) and nothing is built in between (no tuple per row for the
+    # garbage collector to count); per value, Python runs only the JSON helper.
+    getters = [itemgetter(column) for column in columns]
     start = 0
     for size in _chunk_sizes(dialect, len(rows), chunk_rows):
-        values: Iterable[tuple[Any, ...]] = map(take, rows[start : start + size])
+        chunk = rows[start : start + size]
         start += size
-        if convert:
-            cells: list[Iterable[Any]] = list(zip(*values, strict=True))
-            for index, converter in convert:
+        cells: list[Iterable[Any]] = [map(get, chunk) for get in getters]
+        for index, converter in enumerate(converters):
+            if converter is not None:
                 cells[index] = converter(cells[index])
-            values = zip(*cells, strict=True)
+        values = zip(*cells, strict=True)
         if dialect == "sqlite":
             many, _ = _statement(dialect, table, columns, key, update, size)
             yield many, list(chain.from_iterable(values))
