@@ -51,6 +51,8 @@ class SuggestsReplies(Protocol):
 
     def left_without_buying(self) -> SuggestionResult: ...
 
+    def may_be_complaint(self, text: str) -> bool: ...
+
 
 class LintsMessages(Protocol):
     """What the engine needs of a linter (:class:`assist.core.lint.linter.Linter`)."""

@@ -11,7 +11,15 @@ from pathlib import Path
 
 from assist.assembly import load_linter, load_suggester
 from assist.core.nlp import request_outputs, run_request
-from assist.core.outputs import LintReport, NlpKind, NlpRequest, Output, Suggestion
+from assist.core.outputs import (
+    Alert,
+    AlertKind,
+    LintReport,
+    NlpKind,
+    NlpRequest,
+    Output,
+    Suggestion,
+)
 from assist.core.suggest.catalog import Catalog
 from assist.service.nlp_pool import NlpPool
 from assist.settings import REPO_ROOT, Settings, load_settings
@@ -88,6 +96,20 @@ async def test_a_pool_that_falls_behind_skips_suggestions_the_agent_has_answered
     await pool.close()
     assert pool.metrics.skipped == {"suggest": 700}
     assert message_ids(delivered) == ["busy-m700", "busy-m701"]
+
+
+async def test_a_complaint_is_not_skipped_while_behind_so_its_alert_is_raised() -> None:
+    pool, delivered = await started(load_settings(), workers=0)
+    angry = "你们这什么态度，我要投诉"
+    pool.submit(
+        [ask("busy", n) for n in range(400)] + [ask("busy", 400, text=angry), answer("busy", 401)]
+    )
+    await drained(pool)
+    await pool.close()
+    assert pool.metrics.skipped == {"suggest": 400}
+    assert message_ids(delivered) == ["busy-m400", "busy-m401"]
+    alerts = [o for o in delivered if isinstance(o, Alert)]
+    assert [(a.kind, a.message_id) for a in alerts] == [(AlertKind.COMPLAINT, "busy-m400")]
 
 
 async def test_ingest_is_told_to_wait_while_the_queue_is_over_its_limit() -> None:

@@ -213,6 +213,8 @@ class Matcher:
         for name, patterns in book.intents["bargaining"].subtypes.items():
             owners[_SUBTYPE + name] = patterns
         self._owners = (*book.intents, _OOS)
+        self._keywords = {name: spec.keywords for name, spec in book.intents.items()}
+        self._screens: dict[str, _Index] = {}
         self._index = _Index(owners)
         self._question = re.compile(book.question)
 
@@ -336,6 +338,18 @@ class Matcher:
         if evidence.asks:
             extra["asks"] = 1.0
         return extra
+
+    def mentions(self, intent: str, normal: str) -> bool:
+        """Whether any keyword pattern of ``intent`` matches the normalised text — the
+        rules' cheap half, without the model (a screen, not a classification). The
+        intent's own index (built on first use) leaves only the patterns the text's
+        characters allow: a few µs a text."""
+        screen = self._screens.get(intent)
+        if screen is None:
+            screen = _Index({intent: self._keywords.get(intent, {})})
+            self._screens[intent] = screen
+        patterns = screen.live(ngram_features(normal)).get(intent, ())
+        return any(pattern.regex.search(normal) for pattern in patterns)
 
     def match(self, text: str) -> Match:
         return self.match_normal(normalize(text))

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from assist.core.outputs import SuggestionResult
+from assist.core.qa.followup import COMPLAINT_INTENT
 from assist.core.suggest.catalog import Catalog, Product
 from assist.core.suggest.context import SuggestContext
 from assist.core.suggest.matcher import UNKNOWN, Matcher, normalize
@@ -98,6 +99,11 @@ class Suggester:
 
     def with_catalog(self, catalog: Catalog) -> Suggester:
         return Suggester(self.book, self.shop, self.chart, self.matcher, catalog)
+
+    def may_be_complaint(self, text: str) -> bool:
+        """A complaint keyword is in ``text``: its suggestion must not be skipped under
+        load, since the supervisors' complaint alert comes with it."""
+        return self.matcher.mentions(COMPLAINT_INTENT, normalize(text[:MAX_CHARS]))
 
     def suggest(
         self,
