@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck unit eval speed model bench fuzz clean
+.PHONY: run demo test lint typecheck unit eval speed model bench cost fuzz clean
 
 # constraints.txt pins the versions the suite last passed with, so a new release of a
 # dependency cannot turn a clean clone red overnight.
@@ -50,6 +50,10 @@ model: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/assist bench
+
+# CPU per ingested event by thread group, in-process (no network, no load generator).
+cost: $(STAMP)
+	$(PY) -m assist.bench_cost
 
 # The fuzz suite at length: 200,000 generated frames through the parser and the core,
 # 200 schemathesis cases per operation and mode, 5,000 frames down a live ingest socket.
