@@ -61,12 +61,18 @@ class _GroupCommit:
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
-        while self._done is not None:
-            rows, done = self._rows, self._done
-            self._rows, self._done = [], None
-            await loop.run_in_executor(self._thread, self._write, rows)
-            done.set_result(None)
-        self._writing = False
+        try:
+            while self._done is not None:
+                rows, done = self._rows, self._done
+                self._rows, self._done = [], None
+                try:
+                    await loop.run_in_executor(self._thread, self._write, rows)
+                except Exception as exc:  # its frames are answered with an error
+                    done.set_exception(exc)
+                else:
+                    done.set_result(None)
+        finally:
+            self._writing = False
 
     def _write(self, rows: list[tuple[str, str, str]]) -> None:
         if self._connection is None:
@@ -102,7 +108,10 @@ def create_reference_app(store: str | None = None) -> FastAPI:
         async def send_in_order() -> None:
             while (item := await pending.get()) is not None:
                 committed, body = item
-                await committed
+                try:
+                    await committed
+                except Exception as exc:  # not stored: answered with an error, not acks
+                    body = {"error": "store_failed", "message": str(exc)}
                 await websocket.send_text(json.dumps(body, separators=(",", ":")))
 
         sender = asyncio.create_task(send_in_order()) if durable is not None else None

@@ -173,6 +173,10 @@ def _share(rate: float, reference: float) -> float | None:
     return round(rate / reference, 4) if reference else None
 
 
+def _percent(share: float | None) -> str:
+    return "n/a" if share is None else f"{share:.1%}"
+
+
 def _ws(url: str) -> str:
     return url.replace("http://", "ws://").replace("https://", "wss://")
 
@@ -267,9 +271,9 @@ def _print(report: dict[str, Any]) -> None:
         ack = part["ack_latency_ms"]
         print(
             f"{name}: assist {part['acked_events_per_s']:,.0f} events/s = "
-            f"{part['share_of_reference']:.1%} of the reference "
+            f"{_percent(part['share_of_reference'])} of the reference "
             f"({' / '.join(f'{r:,}' for r in part['reference_events_per_s'])} before/after), "
-            f"{part['share_of_durable_reference']:.1%} of the durable reference "
+            f"{_percent(part['share_of_durable_reference'])} of the durable reference "
             f"({' / '.join(f'{r:,}' for r in part['durable_reference_events_per_s'])}); "
             f"ack p50 {ack['p50']} ms p99 {ack['p99']} ms; "
             f"alerts late p50 {alerts['p50']} p99 {alerts['p99']} max {alerts['max']} ms "

@@ -72,8 +72,10 @@ def run_request(
     request: NlpRequest, suggester: SuggestsReplies | None, linter: LintsMessages | None
 ) -> NlpResult | None:
     """The suggestion or the findings for ``request``; None when no rules for it are loaded."""
-    if request.kind is NlpKind.SUGGEST:
+    if request.kind is NlpKind.SUGGEST or request.kind is NlpKind.SCREEN:
         if suggester is None:
+            return None
+        if request.kind is NlpKind.SCREEN and not suggester.may_be_complaint(request.text):
             return None
         context = _PAID if request.order_paid else None
         return suggester.suggest(request.text, request.product_id, context=context)

@@ -288,6 +288,9 @@ class NlpKind(StrEnum):
     SUGGEST = "suggest"  # a customer message: which canned replies fit
     LINT = "lint"  # an agent message: what is wrong with it
     CLOSE = "close"  # a closed conversation: did the agent say goodbye
+    # A customer message the agent has already answered, while the workers are behind:
+    # its suggestion is worth making only if it is a complaint (the alert comes with it).
+    SCREEN = "screen"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,10 @@ the event loop; every due alert waited behind them.
   so one pickle round-trip pays for many messages — a per-message executor was tried
   and gained nothing. Under steady load a lane sends at most one batch per
   :data:`_LINGER_S` (unless a full one waits), so batches stay large.
-- **Bounded.** Requests wait in their lane until sent. A suggestion for a customer
-  message the agent has since answered is skipped when its turn comes (counted in
+- **Bounded.** Requests wait in their lane until sent. While a lane is behind, a
+  suggestion for a customer message the agent has since answered goes as a cheap
+  *screen*: the worker makes it only if a complaint keyword is in the text (the
+  supervisors' complaint alert comes with it) and skips it otherwise (counted in
   ``assist_nlp_skipped``); the ingest path asks :meth:`NlpPool.has_room` before admitting
   more, so the queue stays under ``limit`` without dropping anything else.
 - **Rules.** Workers load rules through :mod:`assist.assembly` (the only place that reads
@@ -23,7 +25,10 @@ the event loop; every due alert waited behind them.
   for one-core machines and the test suite; outputs still come after the ack.
 
 A worker that dies is replaced (when its lane next sends); the batches it had are run on
-the event loop instead, in order, so no suggestion or lint finding is lost.
+the event loop instead, in order, so no suggestion or lint finding is lost. A new worker
+is spawned with its socket only and gets its rules (settings and the whole catalogue) as
+the first frame, written without blocking: as a process argument they were written to
+the child with a blocking write that held the loop ~0.5 s for a few hundred products.
 
 **The wire.** Each worker is a spawned process with one socket to the service, which
 the event loop itself reads (``add_reader``) and writes (non-blocking; what the socket
@@ -52,14 +57,23 @@ import struct
 import zlib
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.process import BaseProcess
 
 from assist.core.errors import RulesError
 from assist.core.nlp import LintsMessages, NlpResult, SuggestsReplies, request_outputs, run_request
 from assist.core.outputs import NlpKind, NlpRequest, Output
-from assist.core.suggest.catalog import Catalog, Product
-from assist.service.nlp_wire import ResultRow, request_of, request_rows, result_row, results_of
+from assist.core.suggest.catalog import Catalog
+from assist.service.nlp_wire import (
+    ProductRow,
+    ResultRow,
+    product_rows,
+    products_of,
+    request_of,
+    request_rows,
+    result_row,
+    results_of,
+)
 from assist.settings import Settings
 
 __all__ = ["NlpPool", "PoolMetrics"]
@@ -68,6 +82,7 @@ log = logging.getLogger("assist.nlp")
 _BATCH = 256
 _BATCHES_IN_FLIGHT = 2
 _DELIVER = 32
+_SCREEN_WEIGHT = 1 / 16
 # Workers yield the CPU to the event loop's process: on a busy machine a due alert must
 # not wait for the scheduler to finish a worker's time slice.
 _WORKER_NICE = 10
@@ -83,7 +98,7 @@ _READ = 1 << 16
 _LINGER_S = 0.01
 
 Rules = Callable[[], tuple[SuggestsReplies | None, LintsMessages | None]]
-Reload = tuple[Settings, tuple[Product, ...]]
+Reload = tuple[Settings, tuple[ProductRow, ...]]
 
 
 @dataclass
@@ -120,7 +135,7 @@ def _worker_load(reload: Reload) -> None:
 
     settings, products = reload
     try:
-        suggester = load_suggester(settings, Catalog.of(products))
+        suggester = load_suggester(settings, Catalog.of(products_of(products)))
         linter = load_linter(settings)
     except RulesError as exc:
         log.error("worker kept its previous rules: %s", exc)
@@ -128,15 +143,20 @@ def _worker_load(reload: Reload) -> None:
     _worker_suggester, _worker_linter = suggester, linter
 
 
-def _worker_main(sock: socket.socket, reload: Reload) -> None:
-    """A worker process: load the rules, say so, then answer batches until the service
-    closes its end of the socket. Ctrl-C is the service's to handle: it stops its
-    workers once their submitted work is done."""
+def _worker_main(sock: socket.socket) -> None:
+    """A worker process: load the rules the first frame carries, say so, then answer
+    batches until the service closes its end of the socket. Ctrl-C is the service's to
+    handle: it stops its workers once their submitted work is done.
+
+    The rules (settings and the whole catalogue) come over the socket, not as a process
+    argument: spawning writes its arguments to the child with a blocking write, which
+    for a catalogue of a few hundred products held the event loop for ~0.5 s."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(_WORKER_NICE)
-    _worker_load(reload)
     with sock, contextlib.suppress(EOFError, ConnectionError):
+        reload, _ = pickle.loads(_receive(sock))
+        _worker_load(reload)
         sock.sendall(_frame(b""))
         while True:
             reload_now, rows = pickle.loads(_receive(sock))
@@ -228,6 +248,9 @@ class _Lane:
     reload: Reload | None = None
     # conversation → sequence number of the latest agent message queued in this lane
     answered: dict[str, int] = field(default_factory=dict)
+    # Set once more than a batch waits, cleared once the queue is empty: while behind,
+    # answered suggestions go as screens (see NlpPool._take).
+    behind: bool = False
     # when its last batch left (loop time), and the timer that sends the next one
     sent_at: float = float("-inf")
     linger: asyncio.TimerHandle | None = None
@@ -306,7 +329,7 @@ class NlpPool:
             lane.reload = payload
 
     def _reload_payload(self, catalog: Catalog) -> Reload:
-        return self.settings, tuple(catalog.products.values())
+        return self.settings, product_rows(tuple(catalog.products.values()))
 
     # -- work --------------------------------------------------------------------------
 
@@ -349,31 +372,37 @@ class NlpPool:
         return zlib.crc32(conversation_id.encode()) % len(self._lanes)
 
     def _take(self, lane: _Lane) -> list[NlpRequest]:
-        """Up to one batch of the lane's oldest requests; while the lane is behind (more
-        than a batch waiting), suggestions for messages already answered are skipped —
-        except where a complaint keyword screens in, since the supervisors' complaint
-        alert is raised from the suggestion (a keyword test on the loop, ~10 µs, only
-        while behind)."""
+        """Up to one batch of the lane's oldest requests. While the lane is behind (from
+        the moment more than a batch waits until it has caught up), a suggestion for a
+        message already answered goes as a *screen* (:attr:`NlpKind.SCREEN`): the
+        worker makes it only if a complaint keyword is in the text — the supervisors'
+        complaint alert comes with it — and otherwise skips it (counted in
+        ``assist_nlp_skipped``). Screening is the worker's job, not the loop's: a
+        keyword test costs ~5–75 µs a message."""
         batch: list[NlpRequest] = []
-        behind = len(lane.queue) > _BATCH
-        suggester = self._rules()[0] if behind else None
+        if len(lane.queue) > _BATCH:
+            lane.behind = True
         # On the event loop itself a batch is one uninterrupted callback: keep it short.
         size = _BATCH if lane.remote else _DELIVER
-        while lane.queue and len(batch) < size:
+        # A screen weighs a sixteenth of a request: a lane far behind drains its
+        # backlog in a few batches, yet a batch stays bounded.
+        room = float(size)
+        while lane.queue and room > 0:
             sequence, request = lane.queue.popleft()
             self._queued -= 1
             if (
-                behind
+                lane.behind
                 and request.kind is NlpKind.SUGGEST
                 and lane.answered.get(request.conversation_id, 0) > sequence
-                # A complaint still raises its alert, answered or not (seed 003).
-                and not (suggester is not None and suggester.may_be_complaint(request.text))
             ):
-                self.metrics.skip(request.kind)
-                continue
+                request = replace(request, kind=NlpKind.SCREEN)
+                room -= _SCREEN_WEIGHT
+            else:
+                room -= 1
             batch.append(request)
         if not lane.queue:
             lane.answered.clear()
+            lane.behind = False
         if self.has_room():
             self._room.set()
         return batch
@@ -420,7 +449,7 @@ class NlpPool:
         """A new worker for ``lane`` (spawned: the service's threads must not be forked)."""
         ours, theirs = socket.socketpair()
         process = multiprocessing.get_context("spawn").Process(
-            target=_worker_main, args=(theirs, reload), name="assist-nlp", daemon=True
+            target=_worker_main, args=(theirs,), name="assist-nlp", daemon=True
         )
         try:
             process.start()
@@ -430,6 +459,9 @@ class NlpPool:
         worker = _Worker(process, ours)
         asyncio.get_running_loop().add_reader(ours.fileno(), self._readable, lane, worker)
         lane.worker = worker
+        self._write(lane, worker, _frame(pickle.dumps((reload, []), _PICKLE)))
+        if lane.worker is not worker:
+            raise OSError("a new NLP worker hung up before it was sent its rules")
         return worker
 
     def _send(
@@ -440,13 +472,21 @@ class NlpPool:
         try:
             data = _frame(pickle.dumps((reload, request_rows(batch)), _PICKLE))
         except Exception:
-            # A value pickle refuses costs this batch its frames, not the lane.
+            # A value pickle refuses costs this batch its frames, not the lane; a reload
+            # it was to carry goes with the next batch.
+            if lane.reload is None:
+                lane.reload = reload
             self.metrics.fail()
             log.exception("an NLP batch could not be sent; its suggestions and lint are lost")
             lost: list[NlpResult | None] = [None] * len(batch)
             asyncio.get_running_loop().call_soon(self._complete, lane, batch, lost)
             return
         worker.sent.append(batch)
+        self._write(lane, worker, data)
+
+    def _write(self, lane: _Lane, worker: _Worker, data: bytes) -> None:
+        """Send ``data`` now as far as the socket takes it; the rest waits in ``outbox``
+        until the loop says the socket is writable (a write never blocks the loop)."""
         if worker.outbox:
             worker.outbox += data
             return
@@ -553,6 +593,9 @@ class NlpPool:
     ) -> None:
         lane.in_flight -= 1
         self._working -= len(batch)
+        for request, result in zip(batch, results, strict=True):
+            if request.kind is NlpKind.SCREEN and result is None:
+                self.metrics.skip(NlpKind.SUGGEST)
         self._pump(lane)
         # Handed on in small pieces, each its own turn of the loop, so a due timer never
         # waits for a whole batch of frames to be published and stored.

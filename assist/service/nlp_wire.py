@@ -20,8 +20,19 @@ from typing import Any
 
 from assist.core.nlp import NlpResult
 from assist.core.outputs import Finding, NlpKind, NlpRequest, SuggestionResult
+from assist.core.suggest.catalog import Product, Variant
 
-__all__ = ["RequestRow", "ResultRow", "request_of", "request_rows", "result_row", "results_of"]
+__all__ = [
+    "ProductRow",
+    "RequestRow",
+    "ResultRow",
+    "product_rows",
+    "products_of",
+    "request_of",
+    "request_rows",
+    "result_row",
+    "results_of",
+]
 
 # kind (its index in NlpKind), message id, text, product id, first in conversation,
 # typing s, texts, order paid
@@ -94,3 +105,23 @@ def results_of(rows: Sequence[ResultRow]) -> list[NlpResult | None]:
         else:
             append(SuggestionResult(*row))
     return results
+
+
+# sku, name, price, category, variants as (colour, size, stock)
+ProductRow = tuple[str, str, float, str | None, tuple[tuple[str, str, int], ...]]
+
+
+def product_rows(products: Sequence[Product]) -> tuple[ProductRow, ...]:
+    """The catalogue a worker loads with its rules, as plain rows: pickling 2,000
+    products as dataclasses took ~90 ms of the event loop, as rows a few ms."""
+    return tuple(
+        (p.sku, p.name, p.price, p.category, tuple((v.color, v.size, v.stock) for v in p.variants))
+        for p in products
+    )
+
+
+def products_of(rows: Sequence[ProductRow]) -> list[Product]:
+    return [
+        Product(sku, name, price, category, tuple(Variant(*v) for v in variants))
+        for sku, name, price, category, variants in rows
+    ]

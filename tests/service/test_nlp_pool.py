@@ -9,6 +9,8 @@ import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from assist.assembly import load_linter, load_suggester
 from assist.core.nlp import request_outputs, run_request
 from assist.core.outputs import (
@@ -98,9 +100,16 @@ async def test_a_pool_that_falls_behind_skips_suggestions_the_agent_has_answered
     assert message_ids(delivered) == ["busy-m700", "busy-m701"]
 
 
-async def test_a_complaint_is_not_skipped_while_behind_so_its_alert_is_raised() -> None:
-    pool, delivered = await started(load_settings(), workers=0)
-    angry = "你们这什么态度，我要投诉"
+@pytest.mark.parametrize("workers", [0, 2])
+@pytest.mark.parametrize(
+    "angry",
+    ["你们这什么态度，我要投诉", "东西是坏的", "一周了连个物流信息都没有"],
+    ids=["asked-for", "defect-told", "delay-told"],
+)
+async def test_a_complaint_is_not_skipped_while_behind_so_its_alert_is_raised(
+    workers: int, angry: str
+) -> None:
+    pool, delivered = await started(load_settings(), workers=workers)
     pool.submit(
         [ask("busy", n) for n in range(400)] + [ask("busy", 400, text=angry), answer("busy", 401)]
     )

@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 from assist.assembly import load_linter, load_suggester
 from assist.core.nlp import NlpResult, run_request
 from assist.core.outputs import Finding, NlpKind, NlpRequest, SuggestionResult
-from assist.service.nlp_wire import request_of, request_rows, result_row, results_of
+from assist.core.suggest.catalog import Product, Variant
+from assist.service.nlp_wire import (
+    product_rows,
+    products_of,
+    request_of,
+    request_rows,
+    result_row,
+    results_of,
+)
 from assist.settings import load_settings
 
 AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -55,3 +63,13 @@ def test_results_come_back_equal() -> None:
     rows = trip([result_row(result) for result in results])
     assert isinstance(rows, list)
     assert results_of(rows) == results
+
+
+def test_a_catalogue_travels_to_a_worker_unchanged() -> None:
+    products = [
+        Product(
+            "sku-1", "纯棉T恤", 99.0, "T恤", (Variant("黑色", "L", 3), Variant("白色", "M", 0))
+        ),
+        Product("sku-2", "帆布包", 59.5, None, ()),
+    ]
+    assert products_of(pickle.loads(pickle.dumps(product_rows(products)))) == products

@@ -213,7 +213,12 @@ class Matcher:
         for name, patterns in book.intents["bargaining"].subtypes.items():
             owners[_SUBTYPE + name] = patterns
         self._owners = (*book.intents, _OOS)
-        self._keywords = {name: spec.keywords for name, spec in book.intents.items()}
+        # What a screen (see mentions) looks for: an intent's keywords, and the statements
+        # that count for it (a complaint told, not asked: "东西是坏的").
+        self._keywords = {
+            name: {**spec.keywords, **spec.statement_keywords}
+            for name, spec in book.intents.items()
+        }
         self._screens: dict[str, _Index] = {}
         self._index = _Index(owners)
         self._question = re.compile(book.question)
@@ -340,10 +345,10 @@ class Matcher:
         return extra
 
     def mentions(self, intent: str, normal: str) -> bool:
-        """Whether any keyword pattern of ``intent`` matches the normalised text — the
-        rules' cheap half, without the model (a screen, not a classification). The
-        intent's own index (built on first use) leaves only the patterns the text's
-        characters allow: a few µs a text."""
+        """Whether any keyword or statement pattern of ``intent`` matches the normalised
+        text — the rules' cheap half, without the model (a screen, not a classification).
+        The intent's own index (built on first use) leaves only the patterns the text's
+        characters allow: ~5–15 µs a short message, more for a long one."""
         screen = self._screens.get(intent)
         if screen is None:
             screen = _Index({intent: self._keywords.get(intent, {})})
