@@ -9,14 +9,8 @@ from assist.assembly import load_linter, load_suggester
 from assist.core.nlp import NlpResult, run_request
 from assist.core.outputs import Finding, NlpKind, NlpRequest, SuggestionResult
 from assist.core.suggest.catalog import Product, Variant
-from assist.service.nlp_wire import (
-    product_rows,
-    products_of,
-    request_of,
-    request_rows,
-    result_row,
-    results_of,
-)
+from assist.service import nlp_wire
+from assist.service.nlp_wire import request_of, request_rows, result_row, results_of
 from assist.settings import load_settings
 
 AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -72,4 +66,5 @@ def test_a_catalogue_travels_to_a_worker_unchanged() -> None:
         ),
         Product("sku-2", "帆布包", 59.5, None, ()),
     ]
-    assert products_of(pickle.loads(pickle.dumps(product_rows(products)))) == products
+    rows = nlp_wire.product_rows(products)
+    assert nlp_wire.products_of(pickle.loads(pickle.dumps(rows))) == products
