@@ -101,8 +101,9 @@ class Suggester:
         return Suggester(self.book, self.shop, self.chart, self.matcher, catalog)
 
     def may_be_complaint(self, text: str) -> bool:
-        """A complaint keyword is in ``text``: its suggestion must not be skipped under
-        load, since the supervisors' complaint alert comes with it."""
+        """A complaint keyword or statement of the phrasebook is in ``text`` (the rules'
+        half, no model): under load, a suggestion already answered is still made when
+        this says so, since the supervisors' complaint alert comes with it."""
         return self.matcher.mentions(COMPLAINT_INTENT, normalize(text[:MAX_CHARS]))
 
     def suggest(

@@ -9,10 +9,10 @@ keeps running.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from assist.assembly import load_kpi, load_qa, load_sla
 from assist.core.errors import NotFound, QueryError
+from assist.core.qa.rules import KpiRules, QaRules
 from assist.core.qa.scoring import month_bounds
 from assist.core.timeutil import format_ts
 from assist.exports import BOM, csv_text
@@ -83,17 +84,22 @@ def _range(period: Period, timezone: str) -> tuple[datetime | None, datetime | N
     return begin, finish
 
 
-_Loaded = TypeVar("_Loaded")
-
-
 def _timezone(settings: Settings) -> str:
     return load_sla(settings).service_hours.timezone
 
 
-async def _off_loop(load: Callable[[Settings], _Loaded], settings: Settings) -> _Loaded:
-    """Rule files are read per request (an edit shows at once), in a thread: parsing
-    them takes milliseconds that a due alert on the event loop must not wait for."""
-    return await asyncio.to_thread(load, settings)
+# The rule files are read afresh per request (an edit shows at once), in a thread:
+# parsing them takes milliseconds that a due alert on the event loop must not wait for.
+
+
+def _read_qa(settings: Settings) -> tuple[QaRules, str]:
+    """The QA rubric and the shop's time zone."""
+    return load_qa(settings), _timezone(settings)
+
+
+def _read_kpi(settings: Settings) -> tuple[QaRules, KpiRules, str]:
+    """The QA rubric, the KPI model (required only here) and the shop's time zone."""
+    return load_qa(settings), load_kpi(settings), _timezone(settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +129,7 @@ def _csv(rows: Iterable[Sequence[Any]], header: Sequence[str], filename: str) ->
 
 
 async def _scores(settings: Settings, database: DatabaseDep, period: Period) -> dict[str, Any]:
-    qa = await _off_loop(load_qa, settings)
-    timezone = await _off_loop(_timezone, settings)
+    qa, timezone = await asyncio.to_thread(_read_qa, settings)
     if not (period.month or period.start or period.end):
         raise QueryError("month (YYYY-MM) or from/to is required")
     begin, finish = _range(period, timezone)
@@ -143,7 +148,8 @@ async def qa_conversation(
 ) -> Response:
     """The rubric (seed 003 §七) item by item for one closed conversation; the messages
     it quotes have personal data masked unless ``ASSIST_MASK_PII=false`` (as every export)."""
-    body = await conversation_qa(database, await _off_loop(load_qa, settings), conversation_id)
+    qa = await asyncio.to_thread(load_qa, settings)
+    body = await conversation_qa(database, qa, conversation_id)
     if body is None:
         raise NotFound(f"no closed conversation {conversation_id!r}")
     if settings.mask_pii:
@@ -181,9 +187,8 @@ async def qa_scores_csv(
 
 
 async def _kpi(settings: Settings, database: DatabaseDep, period: Period) -> dict[str, Any]:
-    timezone = await _off_loop(_timezone, settings)
+    qa, kpi, timezone = await asyncio.to_thread(_read_kpi, settings)
     begin, finish = _range(period, timezone)
-    qa, kpi = await _off_loop(load_qa, settings), await _off_loop(load_kpi, settings)
     agents = await kpi_report(database, qa, kpi, timezone, begin, finish)
     return {
         "from": format_ts(begin) if begin else None,
